@@ -1,0 +1,100 @@
+# leakstamp — build, test, demo, bench, install.
+#
+#   make            build/lib/libleakstamp.so and build/bin/leakstamp-analyze
+#   make test       installs missing packages (scripts/install-deps.sh), builds, runs every test
+#   make demo       runs the bundled leaky demo job under leakstamp and prints the ranked report
+#
+# Sources are found by wildcard: a new file in preload/ or analyze/ is built without editing this file.
+# WERROR=1 adds -Werror (CI sets it).
+
+CC      ?= gcc
+CXX     ?= g++
+OPT     ?= -O2 -g
+WARN     = -Wall -Wextra $(if $(WERROR),-Werror)
+CSTD     = -std=c11 -D_GNU_SOURCE
+B        = build
+VERSION := $(shell cat VERSION)
+
+# ---- the preload -----------------------------------------------------------------------------
+PRELOAD_SRC  = $(wildcard preload/*.c)
+PRELOAD_ASM  = $(wildcard preload/*.S)
+PRELOAD_OBJ  = $(PRELOAD_SRC:%.c=$(B)/obj/%.o) $(PRELOAD_ASM:%.S=$(B)/obj/%.o)
+# -fexceptions: a std::bad_alloc thrown from libstdc++ unwinds through our operator new.
+PRELOAD_CFLAGS = $(CSTD) $(OPT) $(WARN) -fPIC -fvisibility=hidden -ftls-model=initial-exec \
+                 -fexceptions -Iinclude -DLEAKSTAMP_VERSION='"$(VERSION)"'
+LIB = $(B)/lib/libleakstamp.so
+
+# ---- the analyzer ----------------------------------------------------------------------------
+ANALYZE_SRC  = $(wildcard analyze/*.c)
+ANALYZE_OBJ  = $(ANALYZE_SRC:%.c=$(B)/obj/%.o)
+ANALYZE_LIB_OBJ = $(filter-out $(B)/obj/analyze/main.o,$(ANALYZE_OBJ))
+ANALYZE_CFLAGS = $(CSTD) $(OPT) $(WARN) -Iinclude -Ianalyze -DLEAKSTAMP_VERSION='"$(VERSION)"'
+ANALYZE_LIBS = -ldw -lelf -lm
+ANALYZER = $(B)/bin/leakstamp-analyze
+
+# ---- tests -----------------------------------------------------------------------------------
+# tests/unit/test_*.c: Criterion suites, built with ASan/UBSan and linked with the analyzer's objects
+# (without main) and the preload's pure modules (those that interpose nothing).
+SAN          = -fsanitize=address,undefined -fno-omit-frame-pointer
+UNIT_SRC     = $(wildcard tests/unit/test_*.c)
+UNIT_BIN     = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
+PRELOAD_PURE = preload/escape.c preload/buf.c
+JOB_C        = $(wildcard tests/jobs/*.c)
+JOB_CXX      = $(wildcard tests/jobs/*.cpp)
+JOB_BIN      = $(JOB_C:tests/jobs/%.c=$(B)/tests/jobs/%) $(JOB_CXX:tests/jobs/%.cpp=$(B)/tests/jobs/%)
+
+.PHONY: all deps test unit integration demo clean bench fuzz install
+all: $(LIB) $(ANALYZER)
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(B)/obj/preload/%.o: preload/%.c $(wildcard preload/*.h) include/leakstamp.h VERSION
+	@mkdir -p $(@D)
+	$(CC) $(PRELOAD_CFLAGS) -c $< -o $@
+$(B)/obj/preload/%.o: preload/%.S
+	@mkdir -p $(@D)
+	$(CC) -c $< -o $@
+$(LIB): $(PRELOAD_OBJ)
+	@mkdir -p $(@D)
+	$(CC) -shared -o $@ $^ -Wl,-z,now -Wl,-z,nodelete -lunwind -ldl -lpthread
+
+$(B)/obj/analyze/%.o: analyze/%.c $(wildcard analyze/*.h) VERSION
+	@mkdir -p $(@D)
+	$(CC) $(ANALYZE_CFLAGS) -c $< -o $@
+$(ANALYZER): $(ANALYZE_OBJ)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ $(ANALYZE_LIBS)
+
+$(B)/tests/unit/%: tests/unit/%.c $(ANALYZE_SRC) $(PRELOAD_PURE) $(wildcard analyze/*.h preload/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) -O1 -g $(WARN) $(SAN) -Iinclude -Ianalyze -Ipreload -DLEAKSTAMP_VERSION='"$(VERSION)"' \
+	    -DLEAKSTAMP_UNIT_TEST -o $@ $< $(filter-out analyze/main.c,$(ANALYZE_SRC)) $(PRELOAD_PURE) \
+	    -lcriterion $(ANALYZE_LIBS)
+
+# Jobs run under the real preload: no sanitizers (ASan would replace the allocator we measure).
+$(B)/tests/jobs/%: tests/jobs/%.c include/leakstamp.h
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O0 -g -Wall -Wextra $(if $(WERROR),-Werror) -Iinclude -pthread -o $@ $< -ldl
+$(B)/tests/jobs/%: tests/jobs/%.cpp include/leakstamp.h
+	@mkdir -p $(@D)
+	$(CXX) -std=c++17 -O0 -g -Wall -Wextra $(if $(WERROR),-Werror) -Iinclude -pthread -o $@ $<
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+integration: all $(JOB_BIN)
+	@bash tests/integration/run.sh
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory integration
+
+demo: deps
+	@$(MAKE) --no-print-directory all $(B)/tests/jobs/demo_leaky
+	@bash scripts/leakstamp run -o $(B)/demo-out -- $(B)/tests/jobs/demo_leaky 30
+	@bash scripts/leakstamp report $(B)/demo-out
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,142 @@
+/*
+ * hooks_malloc.c — the interposed C allocation functions.
+ *
+ * Each hook calls the next allocator (real.c) and then records the block; a free forgets the block
+ * before the real free, so no other thread can be handed the same address while it is still in the
+ * table. Calls made while the tool itself runs (ls_in_tool), or before start-up, pass straight through.
+ * Before the real functions are known (dlsym is running), requests are served from the bootstrap arena.
+ * malloc_usable_size is not interposed: the blocks are the real allocator's own.
+ */
+#include "ls.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* Nonzero when the caller must be served without tracking (and from bootstrap if still resolving). */
+static inline int untracked(void)
+{
+    if (LS_UNLIKELY(!ls_real.free)) {
+        if (ls_in_tool)
+            return 2;      /* inside dlsym: the real functions are not known yet */
+        ls_ensure_init();
+    }
+    return ls_in_tool || !atomic_load_explicit(&ls_active, memory_order_relaxed);
+}
+
+LS_EXPORT void *malloc(size_t size)
+{
+    int u = untracked();
+    if (LS_UNLIKELY(u == 2))
+        return ls_bootstrap_alloc(size, 16);
+    void *p = ls_real.malloc(size);
+    if (!u)
+        ls_track_alloc(p, size);
+    return p;
+}
+
+LS_EXPORT void free(void *p)
+{
+    if (!p || LS_UNLIKELY(ls_bootstrap_owns(p)))
+        return;
+    if (LS_UNLIKELY(!ls_real.free))
+        ls_ensure_init();
+    if (atomic_load_explicit(&ls_active, memory_order_relaxed))
+        ls_track_free(p);
+    ls_real.free(p);
+}
+
+LS_EXPORT void *calloc(size_t n, size_t size)
+{
+    int u = untracked();
+    if (LS_UNLIKELY(u == 2)) {
+        size_t total;
+        return __builtin_mul_overflow(n, size, &total) ? NULL : ls_bootstrap_alloc(total, 16);
+    }
+    void *p = ls_real.calloc(n, size);
+    if (!u && p)
+        ls_track_alloc(p, n * size);
+    return p;
+}
+
+/* A block from the bootstrap arena is moved out by copying; its old size is not kept, so copy as much
+ * as can be there (bytes past it in the arena are zero or a later bootstrap block: harmless to read). */
+static void *realloc_bootstrap(void *p, size_t size)
+{
+    void *q = malloc(size);
+    if (q) {
+        size_t room = ls_bootstrap_room(p);
+        memcpy(q, p, size < room ? size : room);
+    }
+    return q;
+}
+
+LS_EXPORT void *realloc(void *p, size_t size)
+{
+    if (!p)
+        return malloc(size);
+    if (LS_UNLIKELY(ls_bootstrap_owns(p)))
+        return ls_in_tool && !ls_real.realloc ? ls_bootstrap_alloc(size, 16) : realloc_bootstrap(p, size);
+    int u = untracked();
+    if (u) {
+        /* The block may still be tracked (made before the guard went up): keep the table right. */
+        if (atomic_load_explicit(&ls_active, memory_order_relaxed))
+            ls_track_free(p);
+        return ls_real.realloc(p, size);
+    }
+    struct ls_live old;
+    int had = ls_livemap_take((uintptr_t)p, &old);
+    void *q = ls_real.realloc(p, size);
+    if (!q && size) {
+        /* failed: p is untouched and still the caller's */
+        if (had) {
+            struct ls_live gone;
+            ls_livemap_put(old.ptr, old.size, old.site, old.birth, &gone);
+        }
+        return NULL;
+    }
+    if (had)
+        ls_track_forget(&old);
+    ls_track_alloc(q, size);
+    return q;
+}
+
+LS_EXPORT void *reallocarray(void *p, size_t n, size_t size)
+{
+    size_t total;
+    if (__builtin_mul_overflow(n, size, &total)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return realloc(p, total);
+}
+
+LS_EXPORT int posix_memalign(void **out, size_t align, size_t size)
+{
+    int u = untracked();
+    if (LS_UNLIKELY(u == 2)) {
+        *out = ls_bootstrap_alloc(size, align);
+        return *out ? 0 : ENOMEM;
+    }
+    int rc = ls_real.posix_memalign(out, align, size);
+    if (!u && rc == 0)
+        ls_track_alloc(*out, size);
+    return rc;
+}
+
+/* The remaining aligned forms share one shape: call the real one, track a non-null result. */
+#define ALIGNED_HOOK(name, params, args, size_expr, align_expr)            \
+    LS_EXPORT void *name params                                            \
+    {                                                                      \
+        int u = untracked();                                               \
+        if (LS_UNLIKELY(u == 2))                                           \
+            return ls_bootstrap_alloc(size_expr, align_expr);              \
+        void *p = ls_real.name args;                                       \
+        if (!u)                                                            \
+            ls_track_alloc(p, size_expr);                                  \
+        return p;                                                          \
+    }
+
+ALIGNED_HOOK(aligned_alloc, (size_t align, size_t size), (align, size), size, align)
+ALIGNED_HOOK(memalign, (size_t align, size_t size), (align, size), size, align)
+ALIGNED_HOOK(valloc, (size_t size), (size), size, 4096)
+ALIGNED_HOOK(pvalloc, (size_t size), (size), size, 4096)

@@ -1,0 +1,144 @@
+/*
+ * lifecycle.c — start-up, fork, exec and exit.
+ *
+ * Start-up happens in the library constructor (libc is ready by then; the few allocations made
+ * earlier by the loader pass through untracked). If the report cannot be opened the tool says so in one
+ * line and stays out of the way: the hooks keep forwarding to the real allocator.
+ * fork: every lock of ours is taken before the fork and released on both sides (pthread_atfork), and
+ * the child starts its own report file, defining stacks and modules anew; its counters continue the
+ * parent's, because the child inherits the parent's heap. exec: the exit record is written with reason
+ * `exec` before the image is replaced (hooks_exec.c); with LEAKSTAMP_FOLLOW_EXEC=0 the library removes
+ * itself from LD_PRELOAD at start-up so nothing the job starts is tracked.
+ */
+#include "ls.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+pid_t ls_owner_pid;
+static _Atomic int init_state;   /* 0 not started, 1 running, 2 done */
+
+/* Remove every LD_PRELOAD word that names libleakstamp, keeping the others. */
+static void stop_following_exec(void)
+{
+    const char *v = getenv("LD_PRELOAD");
+    if (!v)
+        return;
+    char out[8192];
+    size_t n = 0;
+    while (*v) {
+        size_t w = strcspn(v, ": ");
+        int ours = memmem(v, w, "libleakstamp", 12) != NULL;
+        if (!ours && w && n + w + 1 < sizeof out) {
+            if (n)
+                out[n++] = ':';
+            memcpy(out + n, v, w);
+            n += w;
+        }
+        v += w;
+        v += strspn(v, ": ");
+    }
+    out[n] = 0;
+    if (n)
+        setenv("LD_PRELOAD", out, 1);
+    else
+        unsetenv("LD_PRELOAD");
+}
+
+static void before_fork(void)
+{
+    if (!atomic_load(&ls_active))
+        return;
+    ls_stamp_lock();
+    ls_livemap_lock_all();
+}
+
+static void after_fork_parent(void)
+{
+    if (!atomic_load(&ls_active))
+        return;
+    ls_livemap_unlock_all();
+    ls_stamp_unlock();
+}
+
+static void after_fork_child(void)
+{
+    if (!atomic_load(&ls_active))
+        return;
+    ls_livemap_reset_locks();
+    ls_stamp_reset_lock();
+    ls_in_tool = 1;
+    ls_owner_pid = getpid();
+    ls_outfile_close();
+    uint32_t n = ls_stacks_count();
+    for (uint32_t id = 1; id <= n; id++) {
+        struct ls_site *s = ls_stacks_get(id);
+        if (s)
+            atomic_store(&s->emitted, 0);
+    }
+    ls_modules_forget_emitted();
+    if (ls_outfile_open() == 0)
+        ls_write_header();
+    else
+        atomic_store(&ls_active, 0);
+    ls_in_tool = 0;
+}
+
+static void start(void)
+{
+    ls_real_resolve();
+    if (ls_config_load() || ls_stacks_init() || ls_livemap_init())
+        return;
+    if (!ls_config.follow_exec)
+        stop_following_exec();
+    ls_unwind_init();
+    ls_owner_pid = getpid();
+    if (ls_outfile_open())
+        return;
+    pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+    ls_write_header();
+    atomic_store(&ls_active, 1);
+    ls_verbose("tracking pid %d into %s", (int)ls_owner_pid, ls_outfile_path());
+}
+
+/* The first hook call or the constructor, whichever comes first, resolves the real allocator; only
+ * the constructor goes on to start tracking (see the top comment). */
+void ls_ensure_init(void)
+{
+    int expected = 0;
+    if (atomic_compare_exchange_strong(&init_state, &expected, 1)) {
+        int was = ls_in_tool;
+        ls_in_tool = 1;
+        ls_real_resolve();
+        ls_in_tool = was;
+        atomic_store(&init_state, 2);
+        return;
+    }
+    while (atomic_load(&init_state) != 2)
+        __builtin_ia32_pause();
+}
+
+__attribute__((constructor(101))) static void on_load(void)
+{
+    ls_ensure_init();
+    ls_in_tool = 1;
+    start();
+    ls_in_tool = 0;
+}
+
+void ls_before_exec(void)
+{
+    if (atomic_load(&ls_active) && getpid() == ls_owner_pid)   /* not from a vfork child */
+        ls_write_exit("exec");
+}
+
+__attribute__((destructor(101))) static void on_unload(void)
+{
+    if (getpid() != ls_owner_pid || !atomic_load(&ls_active))
+        return;
+    ls_write_exit("exit");
+    ls_verbose("report written to %s", ls_outfile_path());
+    atomic_store(&ls_active, 0);
+}

@@ -1,0 +1,171 @@
+/*
+ * ls.h — internal declarations shared by the files of libleakstamp.so.
+ *
+ * The library is split by concern: real.c (the next allocator), arena.c (the tool's own memory),
+ * config.c (LEAKSTAMP_* variables), unwind.c (call stacks), stacks.c (stack table and per-site
+ * counters), livemap.c (live-pointer table), track.c (what an allocation or a free does), modules.c
+ * (module table), outfile.c (the report descriptor), report_writer.c (records), stamp.c (stamps and the
+ * exit record), lifecycle.c (start, fork, exec, exit), hooks_*.c (the interposed entry points).
+ * Everything here is hidden: the only exported symbols are the hooks and leakstamp_stamp.
+ */
+#ifndef LS_H
+#define LS_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define LS_HIDDEN __attribute__((visibility("hidden")))
+#define LS_EXPORT __attribute__((visibility("default")))
+#define LS_LIKELY(x) __builtin_expect(!!(x), 1)
+#define LS_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* ---- recursion guard (guard.c) ----
+ * Set while the tool itself runs on this thread: any allocation made then (by libunwind, stdio, the
+ * loader, our own libc calls) goes straight to the real allocator, untracked. */
+extern __thread int ls_in_tool LS_HIDDEN;
+
+/* ---- the next allocator (real.c) ---- */
+struct ls_real {
+    void *(*malloc)(size_t);
+    void (*free)(void *);
+    void *(*calloc)(size_t, size_t);
+    void *(*realloc)(void *, size_t);
+    int (*posix_memalign)(void **, size_t, size_t);
+    void *(*aligned_alloc)(size_t, size_t);
+    void *(*memalign)(size_t, size_t);
+    void *(*valloc)(size_t);
+    void *(*pvalloc)(size_t);
+};
+extern struct ls_real ls_real LS_HIDDEN;
+LS_HIDDEN void ls_real_resolve(void);
+LS_HIDDEN int ls_bootstrap_owns(const void *p);
+LS_HIDDEN void *ls_bootstrap_alloc(size_t size, size_t align);
+LS_HIDDEN size_t ls_bootstrap_room(const void *p);   /* bytes from p to the arena's end */
+
+/* ---- tool memory (arena.c): mmap only, never the interposed allocator ---- */
+LS_HIDDEN void *ls_map(size_t size);             /* zeroed pages, NULL on failure */
+LS_HIDDEN void ls_unmap(void *p, size_t size);
+LS_HIDDEN void *ls_arena_alloc(size_t size);     /* zeroed, 16-aligned, never freed */
+
+/* ---- configuration (config.c) ---- */
+struct ls_config {
+    char out_dir[4096];      /* absolute */
+    int depth;               /* max frames kept per stack */
+    int verbose;
+    int follow_exec;
+    const char *meta_env;    /* LEAKSTAMP_META_ENV, points into environ at start */
+};
+extern struct ls_config ls_config LS_HIDDEN;
+LS_HIDDEN int ls_config_load(void);              /* 0, or -1 after printing why */
+LS_HIDDEN void ls_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+LS_HIDDEN void ls_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- unwinding (unwind.c) ---- */
+#define LS_MAX_DEPTH 256
+LS_HIDDEN void ls_unwind_init(void);
+/* Fill `frames` with up to `depth` return addresses, innermost first, starting at the first frame
+ * outside this library. Returns the count; *truncated is set when the stack was deeper. */
+LS_HIDDEN int ls_unwind(uintptr_t *frames, int depth, int *truncated);
+
+/* ---- stack table and per-site counters (stacks.c) ---- */
+struct ls_site {
+    _Atomic uint32_t id;          /* 0 until published */
+    uint32_t hash;
+    uint16_t nframes;
+    uint8_t truncated;
+    _Atomic uint8_t emitted;      /* defined in the current report file */
+    _Atomic int64_t live_allocs, live_bytes;
+    _Atomic uint64_t total_allocs, total_bytes;
+    int64_t prev_allocs, prev_bytes;  /* at the previous stamp; stamp lock only */
+    uint32_t *modids;             /* module of each frame, resolved at emission (stamp lock) */
+    uintptr_t frames[];
+};
+LS_HIDDEN int ls_stacks_init(void);
+LS_HIDDEN uint32_t ls_stacks_intern(const uintptr_t *frames, int n, int truncated);
+LS_HIDDEN struct ls_site *ls_stacks_get(uint32_t id);
+LS_HIDDEN uint32_t ls_stacks_count(void);        /* highest id handed out */
+
+/* ---- live-pointer table (livemap.c) ---- */
+struct ls_live {
+    uintptr_t ptr;
+    uint64_t size;
+    uint32_t site;
+    uint32_t birth;    /* last stamp seq before the allocation */
+};
+LS_HIDDEN int ls_livemap_init(void);
+LS_HIDDEN void ls_livemap_put(uintptr_t ptr, uint64_t size, uint32_t site, uint32_t birth,
+                              struct ls_live *replaced);  /* replaced->ptr != 0 if ptr was live */
+LS_HIDDEN int ls_livemap_take(uintptr_t ptr, struct ls_live *out);  /* 1 if it was live */
+LS_HIDDEN void ls_livemap_lock_all(void);
+LS_HIDDEN void ls_livemap_unlock_all(void);
+LS_HIDDEN void ls_livemap_reset_locks(void);
+/* Visit every live entry (all shards locked one at a time). */
+LS_HIDDEN void ls_livemap_each(void (*fn)(const struct ls_live *, void *), void *arg);
+
+/* ---- tracking (track.c) ---- */
+extern _Atomic int ls_active LS_HIDDEN;          /* tracking on */
+extern _Atomic uint32_t ls_stamp_seq LS_HIDDEN;  /* last stamp number */
+LS_HIDDEN void ls_track_alloc(void *p, size_t size);
+LS_HIDDEN void ls_track_free(void *p);
+LS_HIDDEN void ls_track_forget(struct ls_live *e);
+
+/* ---- module table (modules.c) ---- */
+struct ls_module {
+    uint32_t id;
+    uintptr_t lo, hi, bias;
+    uint8_t emitted;
+    char buildid[41 * 2];
+    char path[4096];
+};
+LS_HIDDEN void ls_modules_refresh(void);         /* re-read /proc/self/maps; stamp lock held */
+LS_HIDDEN uint32_t ls_modules_find(uintptr_t addr);  /* module id or 0 */
+LS_HIDDEN struct ls_module *ls_modules_get(uint32_t id);
+LS_HIDDEN void ls_modules_forget_emitted(void);
+extern _Atomic int ls_modules_stale LS_HIDDEN;  /* set by dlopen/dlclose */
+
+/* ---- growable text buffer (buf.c) and escaping (escape.c) ---- */
+struct ls_buf {
+    char *data;
+    size_t len, cap;
+    int failed;
+};
+LS_HIDDEN void ls_buf_reserve(struct ls_buf *b, size_t extra);
+LS_HIDDEN void ls_buf_put(struct ls_buf *b, const char *s, size_t n);
+LS_HIDDEN void ls_buf_str(struct ls_buf *b, const char *s);
+LS_HIDDEN void ls_buf_esc(struct ls_buf *b, const char *s);   /* escaped per report-format.md */
+LS_HIDDEN void ls_buf_u64(struct ls_buf *b, uint64_t v);
+LS_HIDDEN void ls_buf_i64(struct ls_buf *b, int64_t v);
+LS_HIDDEN void ls_buf_hex(struct ls_buf *b, uint64_t v);
+LS_HIDDEN void ls_buf_tab(struct ls_buf *b);
+LS_HIDDEN void ls_buf_nl(struct ls_buf *b);
+LS_HIDDEN void ls_buf_free(struct ls_buf *b);
+LS_HIDDEN size_t ls_escape(char *dst, size_t cap, const char *src);
+/* buf.c allocates through these so the unit tests can use it outside the preload. */
+LS_HIDDEN void *ls_buf_grow_mem(void *old, size_t oldcap, size_t newcap);
+
+/* ---- the report file (outfile.c) ---- */
+LS_HIDDEN int ls_outfile_open(void);             /* new file for this process; 0 or -1 */
+LS_HIDDEN int ls_outfile_write(const char *data, size_t len);  /* one record, reopening if needed */
+LS_HIDDEN void ls_outfile_close(void);
+LS_HIDDEN const char *ls_outfile_path(void);
+
+/* ---- records (report_writer.c) and stamps (stamp.c) ---- */
+LS_HIDDEN void ls_write_header(void);
+LS_HIDDEN void ls_define_stack(struct ls_buf *b, struct ls_site *s);  /* module+stack lines, once per file */
+LS_HIDDEN void ls_resolve_pending_stacks(void);
+LS_HIDDEN void ls_stamp_internal(const char *name);
+LS_HIDDEN void ls_write_exit(const char *reason);
+LS_HIDDEN void ls_stamp_lock(void);
+LS_HIDDEN void ls_stamp_unlock(void);
+LS_HIDDEN void ls_stamp_reset_lock(void);
+LS_HIDDEN void ls_proc_stat(uint64_t *vm, uint64_t *rss);
+LS_HIDDEN uint64_t ls_now_us(void);
+
+/* ---- lifecycle (lifecycle.c) ---- */
+LS_HIDDEN void ls_ensure_init(void);
+LS_HIDDEN void ls_before_exec(void);
+extern pid_t ls_owner_pid LS_HIDDEN;            /* the process the report belongs to */
+
+#endif

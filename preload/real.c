@@ -1,0 +1,65 @@
+/*
+ * real.c — finds the next allocator (the one the job would use without us) and serves the bootstrap.
+ *
+ * The real functions are looked up with dlsym(RTLD_NEXT), so a job linked with jemalloc or tcmalloc
+ * keeps its allocator. dlsym itself calls calloc before we know where calloc is; those few early
+ * requests are served from a static arena, and pointers from that arena are never passed to the real
+ * free (free() asks ls_bootstrap_owns first).
+ */
+#include "ls.h"
+
+#include <dlfcn.h>
+#include <string.h>
+
+struct ls_real ls_real;
+
+static _Alignas(64) char boot_arena[256 * 1024];
+static _Atomic size_t boot_used;
+
+int ls_bootstrap_owns(const void *p)
+{
+    return (const char *)p >= boot_arena && (const char *)p < boot_arena + sizeof boot_arena;
+}
+
+size_t ls_bootstrap_room(const void *p)
+{
+    return (size_t)(boot_arena + sizeof boot_arena - (const char *)p);
+}
+
+void *ls_bootstrap_alloc(size_t size, size_t align)
+{
+    if (align < 16)
+        align = 16;
+    size_t old = atomic_load(&boot_used), start;
+    do {
+        start = (old + align - 1) & ~(align - 1);
+        if (start + size > sizeof boot_arena || start + size < start)
+            return NULL;
+    } while (!atomic_compare_exchange_weak(&boot_used, &old, start + size));
+    return boot_arena + start;   /* static storage: already zero */
+}
+
+static void *next(const char *name)
+{
+    return dlsym(RTLD_NEXT, name);
+}
+
+/* Called with ls_in_tool set, so the allocations inside dlsym come back to the bootstrap arena. */
+void ls_real_resolve(void)
+{
+    static _Atomic int done;
+    if (atomic_load(&done))
+        return;
+    struct ls_real r;
+    r.malloc = next("malloc");
+    r.free = next("free");
+    r.calloc = next("calloc");
+    r.realloc = next("realloc");
+    r.posix_memalign = next("posix_memalign");
+    r.aligned_alloc = next("aligned_alloc");
+    r.memalign = next("memalign");
+    r.valloc = next("valloc");
+    r.pvalloc = next("pvalloc");
+    ls_real = r;
+    atomic_store(&done, 1);
+}

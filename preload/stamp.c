@@ -1,0 +1,217 @@
+/*
+ * stamp.c — stamps and the exit record: the two records that carry per-site numbers.
+ *
+ * A stamp walks every site once, reading its counters, and writes a `site` line for each one whose
+ * live count or bytes changed since the previous stamp (so a record's size follows the number of
+ * sites that moved, not the number that exist). The exit record instead scans the live-pointer table,
+ * so its per-site live counts and the birth histogram come from the same consistent snapshot.
+ * Stamps are serialised by one mutex, which is never taken on the allocation path and never held while
+ * the loader lock is wanted (modules.c reads /proc/self/maps instead of calling dl_iterate_phdr).
+ */
+#include "ls.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static pthread_mutex_t stamp_mutex = PTHREAD_MUTEX_INITIALIZER;
+static struct ls_buf defs, body, rec;   /* reused between stamps: grown once, kept */
+
+void ls_stamp_lock(void) { pthread_mutex_lock(&stamp_mutex); }
+void ls_stamp_unlock(void) { pthread_mutex_unlock(&stamp_mutex); }
+void ls_stamp_reset_lock(void) { pthread_mutex_init(&stamp_mutex, NULL); }
+
+struct totals {
+    uint64_t live_bytes, live_allocs, allocs;
+};
+
+static void put_site_line(struct ls_buf *b, struct ls_site *s, int64_t allocs, int64_t bytes)
+{
+    ls_buf_str(b, "site\t"), ls_buf_u64(b, atomic_load(&s->id)), ls_buf_tab(b);
+    ls_buf_i64(b, allocs - s->prev_allocs), ls_buf_tab(b), ls_buf_i64(b, bytes - s->prev_bytes), ls_buf_tab(b);
+    ls_buf_i64(b, allocs), ls_buf_tab(b), ls_buf_i64(b, bytes), ls_buf_tab(b);
+    ls_buf_u64(b, atomic_load(&s->total_allocs)), ls_buf_tab(b);
+    ls_buf_u64(b, atomic_load(&s->total_bytes)), ls_buf_nl(b);
+}
+
+/* Site lines for everything that moved; definitions for stacks seen for the first time. */
+static void collect_sites(struct totals *t)
+{
+    uint32_t n = ls_stacks_count();
+    for (uint32_t id = 1; id <= n; id++) {
+        struct ls_site *s = ls_stacks_get(id);
+        if (!s)
+            continue;
+        int64_t allocs = atomic_load_explicit(&s->live_allocs, memory_order_relaxed);
+        int64_t bytes = atomic_load_explicit(&s->live_bytes, memory_order_relaxed);
+        t->live_allocs += (uint64_t)allocs;
+        t->live_bytes += (uint64_t)bytes;
+        t->allocs += atomic_load_explicit(&s->total_allocs, memory_order_relaxed);
+        if (allocs == s->prev_allocs && bytes == s->prev_bytes)
+            continue;
+        ls_define_stack(&defs, s);
+        put_site_line(&body, s, allocs, bytes);
+        s->prev_allocs = allocs;
+        s->prev_bytes = bytes;
+    }
+}
+
+/* The numbers every stamp and exit line share, after the time. */
+static void put_process(struct ls_buf *b, const struct totals *t)
+{
+    uint64_t vm, rss;
+    ls_proc_stat(&vm, &rss);
+    ls_buf_u64(b, vm), ls_buf_tab(b), ls_buf_u64(b, rss), ls_buf_tab(b);
+    ls_buf_u64(b, t->live_bytes), ls_buf_tab(b), ls_buf_u64(b, t->live_allocs), ls_buf_tab(b);
+    ls_buf_u64(b, t->allocs), ls_buf_tab(b), ls_buf_u64(b, t->allocs - t->live_allocs);
+}
+
+/* defs + head + body + end as one write. A failed write forgets what it defined, so the next record
+ * defines it again (readers accept an identical repeated definition). */
+static void flush(const struct ls_buf *head, const char *end)
+{
+    rec.len = 0;
+    ls_buf_put(&rec, defs.data, defs.len);
+    ls_buf_put(&rec, head->data, head->len);
+    ls_buf_put(&rec, body.data, body.len);
+    ls_buf_str(&rec, end);
+    if (defs.failed || body.failed || rec.failed || ls_outfile_write(rec.data, rec.len) < 0) {
+        uint32_t n = ls_stacks_count();
+        for (uint32_t id = 1; id <= n; id++) {
+            struct ls_site *s = ls_stacks_get(id);
+            if (s)
+                atomic_store(&s->emitted, 0);
+        }
+        ls_modules_forget_emitted();
+    }
+    defs.len = body.len = 0;
+    defs.failed = body.failed = rec.failed = 0;
+}
+
+void ls_stamp_internal(const char *name)
+{
+    if (!atomic_load(&ls_active))
+        return;
+    int was = ls_in_tool;
+    ls_in_tool = 1;
+    ls_stamp_lock();
+    uint64_t now = ls_now_us();
+    uint32_t seq = atomic_fetch_add(&ls_stamp_seq, 1) + 1;
+    struct totals t = {0};
+    collect_sites(&t);
+    struct ls_buf head = {0};
+    ls_buf_str(&head, "stamp\t"), ls_buf_u64(&head, seq), ls_buf_tab(&head);
+    ls_buf_esc(&head, name ? name : "(null)"), ls_buf_tab(&head);
+    ls_buf_u64(&head, now), ls_buf_tab(&head);
+    put_process(&head, &t);
+    ls_buf_nl(&head);
+    char end[32];
+    snprintf(end, sizeof end, "end\t%u\n", seq);
+    flush(&head, end);
+    ls_buf_free(&head);
+    ls_stamp_unlock();
+    ls_in_tool = was;
+}
+
+LS_EXPORT void leakstamp_stamp(const char *name)
+{
+    ls_stamp_internal(name);
+}
+
+/* ---- exit record ---- */
+
+struct birth {
+    uint32_t site, seq;
+    uint64_t size;
+};
+struct scan {
+    struct birth *v;
+    size_t n, cap;
+};
+
+static void take_birth(const struct ls_live *e, void *arg)
+{
+    struct scan *sc = arg;
+    if (sc->n == sc->cap) {
+        size_t cap = sc->cap ? sc->cap * 2 : 1 << 16;
+        struct birth *v = ls_map(cap * sizeof *v);
+        if (!v)
+            return;
+        if (sc->v)
+            memcpy(v, sc->v, sc->n * sizeof *v);
+        ls_unmap(sc->v, sc->cap * sizeof *v);
+        sc->v = v;
+        sc->cap = cap;
+    }
+    sc->v[sc->n++] = (struct birth){e->site, e->birth, e->size};
+}
+
+static int by_site_then_seq(const void *a, const void *b)
+{
+    const struct birth *x = a, *y = b;
+    if (x->site != y->site)
+        return x->site < y->site ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* One `live` line for the run of entries [i, j) of one site. */
+static void put_live_line(struct ls_buf *b, const struct birth *v, size_t i, size_t j)
+{
+    struct ls_site *s = ls_stacks_get(v[i].site);
+    uint64_t bytes = 0;
+    for (size_t k = i; k < j; k++)
+        bytes += v[k].size;
+    ls_define_stack(&defs, s);
+    ls_buf_str(b, "live\t"), ls_buf_u64(b, v[i].site), ls_buf_tab(b);
+    ls_buf_u64(b, j - i), ls_buf_tab(b), ls_buf_u64(b, bytes), ls_buf_tab(b);
+    ls_buf_u64(b, atomic_load(&s->total_allocs)), ls_buf_tab(b), ls_buf_u64(b, atomic_load(&s->total_bytes));
+    ls_buf_tab(b);
+    for (size_t k = i; k < j;) {
+        size_t m = k;
+        while (m < j && v[m].seq == v[k].seq)
+            m++;
+        if (k > i)
+            ls_buf_put(b, ",", 1);
+        ls_buf_u64(b, v[k].seq), ls_buf_put(b, ":", 1), ls_buf_u64(b, m - k);
+        k = m;
+    }
+    ls_buf_nl(b);
+}
+
+void ls_write_exit(const char *reason)
+{
+    if (!atomic_load(&ls_active))
+        return;
+    int was = ls_in_tool;
+    ls_in_tool = 1;
+    ls_stamp_lock();
+    struct scan sc = {0};
+    ls_livemap_each(take_birth, &sc);
+    if (sc.n)
+        qsort(sc.v, sc.n, sizeof *sc.v, by_site_then_seq);
+    struct totals t = {0};
+    for (size_t i = 0, j; i < sc.n; i = j) {
+        for (j = i; j < sc.n && sc.v[j].site == sc.v[i].site; j++)
+            t.live_bytes += sc.v[j].size;
+        t.live_allocs += j - i;
+        if (sc.v[i].site && ls_stacks_get(sc.v[i].site))
+            put_live_line(&body, sc.v, i, j);
+    }
+    uint32_t n = ls_stacks_count();
+    for (uint32_t id = 1; id <= n; id++) {
+        struct ls_site *s = ls_stacks_get(id);
+        if (s)
+            t.allocs += atomic_load(&s->total_allocs);
+    }
+    struct ls_buf head = {0};
+    ls_buf_str(&head, "exit\t"), ls_buf_str(&head, reason), ls_buf_tab(&head);
+    ls_buf_u64(&head, ls_now_us()), ls_buf_tab(&head);
+    put_process(&head, &t);
+    ls_buf_tab(&head), ls_buf_u64(&head, atomic_load(&ls_stamp_seq)), ls_buf_nl(&head);
+    flush(&head, "end\texit\n");
+    ls_buf_free(&head);
+    ls_unmap(sc.v, sc.cap * sizeof *sc.v);
+    ls_stamp_unlock();
+    ls_in_tool = was;
+}
