@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# install-deps.sh — installs the Debian packages leakstamp builds and tests with, when any is missing.
+# Called by `make test` and `make demo`, so a fresh Debian machine needs no other set-up step. Needs root
+# (or sudo) only when something is missing; prints what it installs.
+set -eu
+
+# build: libunwind (unwinding), elfutils libdw (symbolization); tests: Criterion, g++, xmllint, jq
+# (JSON assertions in the integration tests).
+packages="gcc g++ make libunwind-dev libdw-dev libelf-dev libcriterion-dev pkg-config libxml2-utils binutils jq"
+
+missing=""
+for p in $packages; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "install-deps: installing:$missing"
+if [ "$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null; then sudo="sudo"; else
+    echo "install-deps: missing packages:$missing; run this script as root" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# shellcheck disable=SC2086
+$sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,177 @@
+# test_preload.sh — the preload on its own (issue 2): real jobs under libleakstamp.so, with exact
+# assertions on what the report file says, read with the raw helpers of lib.sh (no analyzer needed).
+
+test_c_entry_points_exact_per_event() {
+    preload_run out "$JOBS/entrypoints" 5 > stdout
+    expect_eq "job output" "entrypoints: 65 blocks kept" "$(cat stdout)"
+    local r; r=$(one_report out)
+    # stamp 3 closes event 2: each function leaked exactly its block once in that interval
+    local want="leak_malloc:1 48 leak_calloc:1 80 leak_realloc_null:1 24 leak_realloc_grow:1 64
+                leak_reallocarray:1 32 leak_posix_memalign:1 100 leak_aligned_alloc:1 128 leak_memalign:1 40
+                leak_valloc:1 10 leak_pvalloc:1 10 leak_strdup:1 11 leak_asprintf:1 6 leak_getline:1 120"
+    local fn n b
+    set -- $want
+    while [ $# -ge 2 ]; do
+        fn=${1%%:*} n=${1#*:} b=$2; shift 2
+        for seq in 2 3 4 5 6; do
+            expect_eq "$fn in stamp $seq" "$n $b" "$(delta "$r" $seq "$fn")"
+        done
+    done
+    # churn (realloc(p,0), free(NULL), failed allocations) leaves nothing behind
+    expect_eq "churn" "0 0" "$(delta "$r" 4 churn)"
+    expect_eq "exit record" "exit" "$(exit_field "$r" 2)"
+}
+
+test_cxx_new_forms_and_caller_of_new() {
+    preload_run out "$JOBS/cxx_new" 6 7 > stdout
+    expect_eq "job output" "cxx_new: 66 objects kept, bad=0" "$(cat stdout)"
+    local r; r=$(one_report out)
+    for seq in 2 4 6; do
+        # 7 hits of a 48-byte new per event, attributed to the caller of new
+        expect_eq "leak_new48 stamp $seq" "7 336" "$(delta "$r" $seq 'leak_new48()')"
+        expect_eq "new[]" "1 100" "$(delta "$r" $seq 'leak_new_array()')"
+        expect_eq "nothrow new" "1 48" "$(delta "$r" $seq 'leak_nothrow()')"
+        expect_eq "aligned new" "1 64" "$(delta "$r" $seq 'leak_aligned()')"
+        expect_eq "aligned new[]" "1 128" "$(delta "$r" $seq 'leak_aligned_array()')"
+        expect_eq "sized/aligned/nothrow deletes" "0 0" "$(delta "$r" $seq 'churn()')"
+    done
+    # no stack starts inside libstdc++'s operator new
+    ! report_sites "$r" | grep -q 'operator new' || fail "a site is named operator new"
+}
+
+test_job_unchanged_without_preload_and_with() {
+    "$JOBS/cxx_new" 3 2 > plain; echo "rc=$?" >> plain
+    preload_run out "$JOBS/cxx_new" 3 2 > traced; echo "rc=$?" >> traced
+    cmp plain traced || fail "output differs under the preload"
+    "$JOBS/hostile" 3 > plain2 || true
+    set +e; preload_run out2 "$JOBS/hostile" 3 > traced2; rc=$?; set -e
+    expect_eq "exit status" 7 "$rc"
+    cmp plain2 traced2 || fail "hostile output differs"
+}
+
+test_eight_threads_balance_exactly() {
+    preload_run out "$JOBS/threads" 20000 > /dev/null
+    local r; r=$(one_report out)
+    # keep_block: thread t keeps (t+1)*100 blocks of 32 bytes: 3600 blocks, 115200 bytes
+    expect_eq "keep_block live" "3600 115200" \
+        "$(report_sites "$r" | awk -F'\t' '$1==2&&$2=="keep_block"{a+=$5;b+=$6} END{print a, b}')"
+    # churn_block: every block was freed by another thread
+    expect_eq "churn_block live" "0 0" \
+        "$(report_sites "$r" | awk -F'\t' '$1==2&&$2=="churn_block"{a+=$5;b+=$6} END{print a+0, b+0}')"
+    # allocations - frees = live, in the stamp after all threads exited and in the exit record
+    awk -F'\t' '$1=="stamp"&&$2==2{ if ($9-$10 != $8) exit 1 }' "$r" || fail "stamp: allocs-frees != live"
+    local live allocs frees
+    live=$(exit_field "$r" 7) allocs=$(exit_field "$r" 8) frees=$(exit_field "$r" 9)
+    expect_eq "exit: allocs - frees" "$live" "$((allocs - frees))"
+    [ "$allocs" -ge $((8 * 20000 * 2 + 3600)) ] || fail "too few allocations counted: $allocs"
+}
+
+test_fork_child_writes_its_own_report() {
+    preload_run out "$JOBS/forker" fork > stdout
+    local files=(out/*.lsr)
+    expect_eq "report count" 2 "${#files[@]}"
+    # the child is the report whose ppid is the other one's pid
+    local parent=${files[0]} child=${files[1]}
+    if [ "$(header "$parent" ppid)" = "$(header "$child" pid)" ]; then parent=${files[1]} child=${files[0]}; fi
+    expect_eq "child's ppid is the parent's pid" "$(header "$parent" pid)" "$(header "$child" ppid)"
+    # the parent stamps 7 times, the child 4 times (its numbering continues the parent's)
+    expect_eq "parent stamps" 7 "$(count_stamps "$parent" event)"
+    expect_eq "child stamps" 4 "$(count_stamps "$child" event)"
+    expect_eq "child's first stamp" 4 "$(awk -F'\t' '$1=="stamp"{print $2; exit}' "$child")"
+    expect_eq "child leak per event" "1 200" "$(delta "$child" 5 child_leak)"
+    expect_eq "parent leak after fork" "1 100" "$(delta "$parent" 6 parent_leak)"
+    expect_eq "no child leak in parent" "0 0" "$(delta "$parent" 6 child_leak)"
+    expect_eq "both end cleanly" "exit exit" "$(exit_field "$parent" 2) $(exit_field "$child" 2)"
+}
+
+test_exec_ends_report_and_follows() {
+    preload_run out "$JOBS/forker" exec /bin/true
+    local files=(out/*.lsr)
+    expect_eq "reports (job + exec'd true)" 2 "${#files[@]}"
+    local job; job=$(grep -l "^exe	$JOBS/forker" out/*.lsr)
+    expect_eq "job's report ends with exec" "exec" "$(exit_field "$job" 2)"
+    expect_eq "stamp before exec" 1 "$(count_stamps "$job" before-exec)"
+    # with following off, the exec'd program is not tracked and its environment has no preload
+    LEAKSTAMP_FOLLOW_EXEC=0 preload_run out2 "$JOBS/forker" exec /usr/bin/env > env.txt
+    expect_eq "reports without following" 1 "$(ls out2/*.lsr | wc -l)"
+    ! grep -q libleakstamp env.txt || fail "LD_PRELOAD still names the library"
+}
+
+test_vfork_child_leaves_parent_report_alone() {
+    preload_run out "$JOBS/forker" vfork
+    local job; job=$(grep -l "^exe	$JOBS/forker" out/*.lsr)
+    expect_eq "parent report ends with exit (not exec)" "exit" "$(exit_field "$job" 2)"
+    expect_eq "exit records in parent" 1 "$(grep -c '^exit' "$job")"
+}
+
+test_closed_descriptors_and_chdir() {
+    set +e; preload_run out "$JOBS/hostile" 6 > stdout; rc=$?; set -e
+    expect_eq "exit status" 7 "$rc"
+    local r; r=$(one_report out)
+    expect_eq "stamps" 7 "$(count_stamps "$r" event)"
+    expect_eq "records" 9 "$(grep -c '^end' "$r")"
+    for seq in 2 3 4 5 6 7; do expect_eq "leak64 stamp $seq" "1 64" "$(delta "$r" $seq leak64)"; done
+    expect_eq "exit record" exit "$(exit_field "$r" 2)"
+    [ ! -e /leakstamp.hostile.* ] || fail "report written after chdir /"
+}
+
+test_unwritable_output_dir_job_runs() {
+    set +e
+    LEAKSTAMP_OUT=/proc LD_PRELOAD=$LIB "$JOBS/hostile" 3 > stdout 2> stderr; rc=$?
+    set -e
+    expect_eq "exit status" 7 "$rc"
+    expect_eq "job output" "hostile: done" "$(cat stdout)"
+    expect_eq "one line on stderr" 1 "$(wc -l < stderr)"
+    grep -q "^leakstamp: cannot write reports to /proc: .*; job runs untracked$" stderr || fail "message: $(cat stderr)"
+    if [ "$(id -u)" != 0 ]; then   # root writes anywhere: the permission case only means something for users
+        mkdir ro && chmod 555 ro
+        set +e; LEAKSTAMP_OUT=ro LD_PRELOAD=$LIB "$JOBS/hostile" 3 > /dev/null 2> stderr2; rc=$?; set -e
+        expect_eq "exit status (read-only dir)" 7 "$rc"
+        grep -q "cannot write reports" stderr2 || fail "no message for read-only dir"
+    fi
+}
+
+test_bad_variable_values_are_named() {
+    set +e
+    LEAKSTAMP_DEPTH=0 LEAKSTAMP_OUT=. LD_PRELOAD=$LIB "$JOBS/hostile" 2 > /dev/null 2> e1; r1=$?
+    LEAKSTAMP_FOLLOW_EXEC=maybe LEAKSTAMP_OUT=. LD_PRELOAD=$LIB "$JOBS/hostile" 2 > /dev/null 2> e2; r2=$?
+    set -e
+    expect_eq "status" "7 7" "$r1 $r2"
+    grep -q "^leakstamp: LEAKSTAMP_DEPTH=0: expected a whole number from 1 to 256; job runs untracked$" e1 || fail "$(cat e1)"
+    grep -q "^leakstamp: LEAKSTAMP_FOLLOW_EXEC=maybe: expected 1 or 0" e2 || fail "$(cat e2)"
+}
+
+test_sigkill_leaves_whole_report() {
+    set +e; preload_run out "$JOBS/killme" 57; rc=$?; set -e
+    expect_eq "killed" 137 "$rc"
+    local r; r=$(one_report out)
+    expect_eq "stamps" 58 "$(count_stamps "$r" event)"
+    expect_eq "last line" "end	58" "$(tail -n 1 "$r")"
+    ! grep -q '^exit' "$r" || fail "a killed process has no exit record"
+    for seq in 10 30 57; do expect_eq "leak1000 stamp $seq" "1 1000" "$(delta "$r" $seq leak1000)"; done
+}
+
+test_sigkill_at_random_moments_never_tears_a_record() {
+    # an outside SIGKILL lands anywhere, also inside a stamp: whatever is in the file ends with a whole
+    # record, or is at most one partial record after the last `end` line, which readers drop.
+    for i in 1 2 3 4 5 6; do
+        rm -rf out; mkdir out
+        LEAKSTAMP_OUT=out LD_PRELOAD=$LIB "$JOBS/killme" 1000 1000 & pid=$!
+        sleep "0.0$((i * 3))"; kill -9 $pid 2>/dev/null || true; wait $pid 2>/dev/null || true
+        local r; r=$(one_report out)
+        # every complete record is well formed: each stamp line is followed by its own end line
+        awk -F'\t' '$1=="stamp"{s=$2} $1=="end"&&$2!="header"&&$2!="exit"{ if ($2!=s) exit 1 }' "$r" ||
+            fail "run $i: mismatched record"
+    done
+}
+
+test_meta_env_and_header() {
+    MY_RUN=run-42 LEAKSTAMP_META_ENV=MY_RUN,UNSET_VAR preload_run out "$JOBS/hostile" 1 > /dev/null || true
+    local r; r=$(one_report out)
+    expect_eq "first line" "leakstamp-report	1" "$(head -n 1 "$r")"
+    expect_eq "meta" "meta	MY_RUN	run-42" "$(grep '^meta' "$r")"
+    for k in tool pid ppid host uname user cwd exe start mode depth argv; do
+        grep -q "^$k	" "$r" || fail "header key $k missing"
+    done
+    expect_eq "argv" "argv	2	$JOBS/hostile	1" "$(grep '^argv' "$r")"
+}
