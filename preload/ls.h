@@ -142,8 +142,7 @@ LS_HIDDEN void ls_buf_tab(struct ls_buf *b);
 LS_HIDDEN void ls_buf_nl(struct ls_buf *b);
 LS_HIDDEN void ls_buf_free(struct ls_buf *b);
 LS_HIDDEN size_t ls_escape(char *dst, size_t cap, const char *src);
-/* buf.c allocates through these so the unit tests can use it outside the preload. */
-LS_HIDDEN void *ls_buf_grow_mem(void *old, size_t oldcap, size_t newcap);
+LS_HIDDEN void *ls_buf_grow_mem(void *old, size_t oldcap, size_t newcap);   /* newcap 0: release */
 
 /* ---- the report file (outfile.c) ---- */
 LS_HIDDEN int ls_outfile_open(void);             /* new file for this process; 0 or -1 */
