@@ -38,7 +38,7 @@ ANALYZER = $(B)/bin/leakstamp-analyze
 SAN          = -fsanitize=address,undefined -fno-omit-frame-pointer
 UNIT_SRC     = $(wildcard tests/unit/test_*.c)
 UNIT_BIN     = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
-PRELOAD_PURE = preload/escape.c preload/buf.c
+PRELOAD_PURE = preload/escape.c preload/buf.c preload/arena.c preload/livemap.c preload/stacks.c
 JOB_C        = $(wildcard tests/jobs/*.c)
 JOB_CXX      = $(wildcard tests/jobs/*.cpp)
 JOB_BIN      = $(JOB_C:tests/jobs/%.c=$(B)/tests/jobs/%) $(JOB_CXX:tests/jobs/%.cpp=$(B)/tests/jobs/%)
@@ -91,8 +91,10 @@ test: deps
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory integration
 
+# A fresh output directory each time, so the report shows this run only.
 demo: deps
 	@$(MAKE) --no-print-directory all $(B)/tests/jobs/demo_leaky
+	@rm -rf $(B)/demo-out
 	@bash scripts/leakstamp run -o $(B)/demo-out -- $(B)/tests/jobs/demo_leaky 30
 	@bash scripts/leakstamp report $(B)/demo-out
 
