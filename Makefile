@@ -29,7 +29,7 @@ ANALYZE_SRC  = $(wildcard analyze/*.c)
 ANALYZE_OBJ  = $(ANALYZE_SRC:%.c=$(B)/obj/%.o)
 ANALYZE_LIB_OBJ = $(filter-out $(B)/obj/analyze/main.o,$(ANALYZE_OBJ))
 ANALYZE_CFLAGS = $(CSTD) $(OPT) $(WARN) -Iinclude -Ianalyze -DLEAKSTAMP_VERSION='"$(VERSION)"'
-ANALYZE_LIBS = -ldw -lelf -lm
+ANALYZE_LIBS = -ldw -lelf -lm -lstdc++
 ANALYZER = $(B)/bin/leakstamp-analyze
 
 # ---- tests -----------------------------------------------------------------------------------

@@ -1,0 +1,104 @@
+/*
+ * report_fields.c — see report_fields.h. Hand-written parsers: a large report has tens of millions
+ * of integers, and strtoull's locale and errno handling cost more than the rest of the reader.
+ */
+#include "report_fields.h"
+
+#include <string.h>
+
+#include "util.h"
+
+size_t fields_split(const char *line, size_t len, ls_field **fields, size_t *cap)
+{
+    size_t n = 0;
+    const char *p = line, *end = line + len;
+    for (;;) {
+        const char *tab = memchr(p, '\t', (size_t)(end - p));
+        const char *stop = tab ? tab : end;
+        grow_array((void **)fields, cap, n + 1, sizeof **fields);
+        (*fields)[n].p = p;
+        (*fields)[n].n = (size_t)(stop - p);
+        n++;
+        if (!tab)
+            return n;
+        p = tab + 1;
+    }
+}
+
+int field_is(ls_field f, const char *s)
+{
+    size_t n = strlen(s);
+    return f.n == n && memcmp(f.p, s, n) == 0;
+}
+
+int field_u64(ls_field f, uint64_t *out)
+{
+    if (f.n == 0 || f.n > 20)
+        return -1;
+    uint64_t v = 0;
+    for (size_t i = 0; i < f.n; i++) {
+        unsigned d = (unsigned char)f.p[i] - '0';
+        if (d > 9)
+            return -1;
+        if (v > (UINT64_MAX - d) / 10)
+            return -1;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+}
+
+int field_i64(ls_field f, int64_t *out)
+{
+    int neg = f.n > 0 && f.p[0] == '-';
+    ls_field digits = { f.p + neg, f.n - (size_t)neg };
+    uint64_t v;
+    if (field_u64(digits, &v) < 0)
+        return -1;
+    if (neg ? v > (uint64_t)INT64_MAX + 1 : v > (uint64_t)INT64_MAX)
+        return -1;
+    *out = neg ? (int64_t)(0 - v) : (int64_t)v;
+    return 0;
+}
+
+int field_hex(ls_field f, uint64_t *out)
+{
+    if (f.n == 0 || f.n > 16)
+        return -1;
+    uint64_t v = 0;
+    for (size_t i = 0; i < f.n; i++) {
+        char c = f.p[i];
+        unsigned d;
+        if (c >= '0' && c <= '9')
+            d = (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            d = (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F') /* the format says lower case; accept upper anyway */
+            d = (unsigned)(c - 'A' + 10);
+        else
+            return -1;
+        v = v << 4 | d;
+    }
+    *out = v;
+    return 0;
+}
+
+char *field_text(ls_field f)
+{
+    char *s = xmalloc(f.n + 1), *o = s;
+    for (size_t i = 0; i < f.n; i++) {
+        char c = f.p[i];
+        if (c == '\\' && i + 1 < f.n) {
+            char e = f.p[i + 1];
+            char r = e == '\\' ? '\\' : e == 't' ? '\t' : e == 'n' ? '\n' : e == 'r' ? '\r' : 0;
+            if (r) {
+                *o++ = r;
+                i++;
+                continue;
+            }
+        }
+        *o++ = c;
+    }
+    *o = '\0';
+    return s;
+}
