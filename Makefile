@@ -43,6 +43,8 @@ JOB_C        = $(wildcard tests/jobs/*.c)
 JOB_CXX      = $(wildcard tests/jobs/*.cpp)
 JOB_BIN      = $(JOB_C:tests/jobs/%.c=$(B)/tests/jobs/%) $(JOB_CXX:tests/jobs/%.cpp=$(B)/tests/jobs/%)
 
+BENCH_REPS ?= 5
+
 .PHONY: all deps test unit integration demo clean bench fuzz install
 all: $(LIB) $(ANALYZER)
 
@@ -97,6 +99,15 @@ demo: deps
 	@rm -rf $(B)/demo-out
 	@bash scripts/leakstamp run -o $(B)/demo-out -- $(B)/tests/jobs/demo_leaky 30
 	@bash scripts/leakstamp report $(B)/demo-out
+
+# The benchmark job is optimised like a production build (-O2), unlike the test jobs.
+$(B)/tests/bench/alloc_heavy: tests/bench/alloc_heavy.cpp include/leakstamp.h
+	@mkdir -p $(@D)
+	$(CXX) -std=c++17 -O2 -g -Wall -Wextra $(if $(WERROR),-Werror) -Iinclude -pthread -o $@ $<
+
+bench: deps
+	@$(MAKE) --no-print-directory $(LIB) $(B)/tests/bench/alloc_heavy
+	@bash tests/bench/run.sh $(BENCH_REPS)
 
 clean:
 	rm -rf $(B)

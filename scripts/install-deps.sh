@@ -6,7 +6,7 @@ set -eu
 
 # build: libunwind (unwinding), elfutils libdw (symbolization); tests: Criterion, g++, xmllint, jq
 # (JSON assertions in the integration tests).
-packages="gcc g++ make libunwind-dev libdw-dev libelf-dev libcriterion-dev pkg-config libxml2-utils binutils jq"
+packages="gcc g++ make libunwind-dev libdw-dev libelf-dev libcriterion-dev pkg-config libxml2-utils binutils jq time"
 
 missing=""
 for p in $packages; do

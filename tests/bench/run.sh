@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# run.sh — `make bench`: the overhead of leakstamp against the same job alone, measured side by side.
+#
+# Runs the benchmark job (tests/bench/alloc_heavy.cpp) REPS times in each configuration, alternating
+# configurations within each repetition so that machine noise hits all of them alike, and prints the
+# median wall time, CPU time (user+sys) and peak RSS of each, with ratios to the job alone. heaptrack
+# and valgrind are measured too when installed (valgrind on fewer events, against the job alone on the
+# same events). The table, with a description of the machine, replaces the block between the bench
+# markers in docs/performance.md.
+#   usage: tests/bench/run.sh [REPS]        (environment: BENCH_EVENTS, default 30)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+job=$root/build/tests/bench/alloc_heavy
+lib=$root/build/lib/libleakstamp.so
+reps=${1:-5}
+events=${BENCH_EVENTS:-30}
+tmp=$(mktemp -d /tmp/leakstamp-bench.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+# name | command prefix | job arguments
+configs=(
+    "heavy alone||$events 4 260000"
+    "heavy exact|ls|$events 4 260000"
+    "light alone||$events 4 20000 20000"
+    "light exact|ls|$events 4 20000 20000"
+)
+if grep -q LEAKSTAMP_SAMPLE "$root/docs/environment.md" 2>/dev/null; then
+    configs+=("heavy sampled|ls-sample|$events 4 260000")
+fi
+if command -v heaptrack >/dev/null; then configs+=("heavy heaptrack|heaptrack|$events 4 260000"); fi
+if command -v valgrind >/dev/null; then
+    configs+=("heavy alone (3 ev)||3 4 260000" "heavy valgrind (3 ev)|valgrind|3 4 260000")
+fi
+
+run_one() {   # run_one PREFIX ARGS -> "wall cpu rss_kib"
+    local prefix=$1 args=$2 out=$tmp/out
+    rm -rf "$out"; mkdir -p "$out"
+    local -a cmd=()
+    case $prefix in
+        ls) cmd=(env LEAKSTAMP_OUT="$out" LD_PRELOAD="$lib") ;;
+        ls-sample) cmd=(env LEAKSTAMP_OUT="$out" LEAKSTAMP_SAMPLE=524288 LD_PRELOAD="$lib") ;;
+        heaptrack) cmd=(heaptrack -o "$out/ht") ;;
+        valgrind) cmd=(valgrind -q --leak-check=full --log-file="$out/vg.log") ;;
+    esac
+    # shellcheck disable=SC2086
+    /usr/bin/time -f "%e %U %S %M" -o "$tmp/time" "${cmd[@]}" "$job" $args > "$tmp/stdout" 2> "$tmp/stderr" ||
+        { echo "bench: '$prefix $job $args' failed:" >&2; tail -5 "$tmp/stderr" >&2; exit 1; }
+    awk '{printf "%s %.3f %s\n", $1, $2 + $3, $4}' "$tmp/time"
+}
+
+median() { sort -g | awk '{v[NR]=$1} END{print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+
+echo "bench: $reps repetitions of ${#configs[@]} configurations, alternating" >&2
+for r in $(seq 1 "$reps"); do
+    for i in "${!configs[@]}"; do
+        IFS='|' read -r name prefix args <<< "${configs[$i]}"
+        echo "$(run_one "$prefix" "$args")" >> "$tmp/result.$i"
+    done
+    echo "bench: repetition $r done" >&2
+done
+
+declare -A wall cpu rss
+for i in "${!configs[@]}"; do
+    IFS='|' read -r name prefix args <<< "${configs[$i]}"
+    wall[$name]=$(awk '{print $1}' "$tmp/result.$i" | median)
+    cpu[$name]=$(awk '{print $2}' "$tmp/result.$i" | median)
+    rss[$name]=$(awk '{print $3}' "$tmp/result.$i" | median)
+done
+
+baseline_of() {   # the "alone" run a configuration is compared with
+    case $1 in
+        light*) echo "light alone" ;;
+        *"(3 ev)") echo "heavy alone (3 ev)" ;;
+        *) echo "heavy alone" ;;
+    esac
+}
+
+table=$tmp/table
+{
+    echo "| configuration | wall s | CPU s | peak RSS MiB | wall ratio | CPU ratio | RSS ratio |"
+    echo "|---|---|---|---|---|---|---|"
+    for i in "${!configs[@]}"; do
+        IFS='|' read -r name prefix args <<< "${configs[$i]}"
+        b=$(baseline_of "$name")
+        awk -v n="$name" -v w="${wall[$name]}" -v c="${cpu[$name]}" -v r="${rss[$name]}" \
+            -v bw="${wall[$b]}" -v bc="${cpu[$b]}" -v br="${rss[$b]}" 'BEGIN{
+            printf "| %s | %.3f | %.3f | %.1f | %.2fx | %.2fx | %.2fx |\n", n, w, c, r/1024, w/bw, c/bc, r/br }'
+    done
+} > "$table"
+cat "$table"
+
+machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), \
+$(free -g | awk '/Mem:/{print $2}') GiB, Linux $(uname -r), $(ldd --version | head -1 | sed 's/.* //') glibc"
+doc=$root/docs/performance.md
+[ -f "$doc" ] || printf '# Performance\n' > "$doc"
+if ! grep -q '<!-- bench:begin -->' "$doc"; then
+    printf '\n## Benchmark (make bench)\n<!-- bench:begin -->\n<!-- bench:end -->\n' >> "$doc"
+fi
+{
+    echo "<!-- bench:begin -->"
+    echo "Measured $(date -u +%Y-%m-%d) on: $machine."
+    echo "Job: \`tests/bench/alloc_heavy\`, $events events, 4 threads; heavy = 260,000 allocations per event,"
+    echo "light = 20,000 allocations and 20 ms of arithmetic per event. Medians of $reps alternating runs."
+    echo
+    cat "$table"
+    echo "<!-- bench:end -->"
+} > "$tmp/block"
+awk -v blockfile="$tmp/block" '
+    /<!-- bench:begin -->/ { while ((getline l < blockfile) > 0) print l; skip=1; next }
+    /<!-- bench:end -->/ { skip=0; next }
+    !skip' "$doc" > "$tmp/doc" && cp "$tmp/doc" "$doc"
+echo "bench: table written to docs/performance.md" >&2
