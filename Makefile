@@ -82,10 +82,24 @@ $(B)/tests/jobs/%: tests/jobs/%.cpp include/leakstamp.h
 	@mkdir -p $(@D)
 	$(CXX) -std=c++17 -O0 -g -Wall -Wextra $(if $(WERROR),-Werror) -Iinclude -pthread -o $@ $<
 
+# ---- named stamp symbols: test jobs that need shared libraries (tests/integration/test_named_stamps.sh)
+# libsymev.so holds sym_shared's event function (exported, called from the executable through the PLT);
+# libsymplugin.so is dlopen'ed by sym_dlopen. Both sit next to the jobs, found through $$ORIGIN.
+SYM_JOB_LIBS = $(B)/tests/jobs/libsymev.so $(B)/tests/jobs/libsymplugin.so
+$(B)/tests/jobs/lib%.so: tests/jobs/lib/%_lib.cpp $(wildcard tests/jobs/lib/*.h)
+	@mkdir -p $(@D)
+	$(CXX) -std=c++17 -O0 -g -Wall -Wextra $(if $(WERROR),-Werror) -fPIC -shared -o $@ $<
+$(B)/tests/jobs/sym_shared: tests/jobs/sym_shared.cpp $(B)/tests/jobs/libsymev.so
+	@mkdir -p $(@D)
+	$(CXX) -std=c++17 -O0 -g -Wall -Wextra $(if $(WERROR),-Werror) -o $@ $< -L$(B)/tests/jobs -lsymev -Wl,-rpath,'$$ORIGIN'
+$(B)/tests/jobs/sym_dlopen: $(B)/tests/jobs/libsymplugin.so
+$(B)/tests/jobs/sym_direct: tests/jobs/lib/symev_lib.cpp tests/jobs/lib/symev_lib.h
+# ---- end of named stamp symbols
+
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
-integration: all $(JOB_BIN)
+integration: all $(JOB_BIN) $(SYM_JOB_LIBS)
 	@bash tests/integration/run.sh
 
 test: deps

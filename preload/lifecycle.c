@@ -101,6 +101,7 @@ static void start(void)
     ls_write_header();
     atomic_store(&ls_active, 1);
     ls_verbose("tracking pid %d into %s", (int)ls_owner_pid, ls_outfile_path());
+    ls_symstamp_start();   /* named stamp symbols: breakpoints at --event/--stamp functions */
 }
 
 /* The first hook call or the constructor, whichever comes first, resolves the real allocator; only
@@ -138,6 +139,7 @@ __attribute__((destructor(101))) static void on_unload(void)
 {
     if (getpid() != ls_owner_pid || !atomic_load(&ls_active))
         return;
+    ls_symstamp_at_exit();   /* names that matched nothing: warned and recorded */
     ls_write_exit("exit");
     ls_verbose("report written to %s", ls_outfile_path());
     atomic_store(&ls_active, 0);

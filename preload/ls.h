@@ -167,4 +167,9 @@ LS_HIDDEN void ls_ensure_init(void);
 LS_HIDDEN void ls_before_exec(void);
 extern pid_t ls_owner_pid LS_HIDDEN;            /* the process the report belongs to */
 
+/* ---- named stamp symbols (symstamp.c, docs/named-stamps.md) ---- */
+LS_HIDDEN void ls_symstamp_start(void);                  /* start(): arm --event/--stamp functions */
+LS_HIDDEN void ls_symstamp_put_header(struct ls_buf *b); /* header keys `event`, `inject` */
+LS_HIDDEN void ls_symstamp_at_exit(void);                /* before the exit record: `symbols` record */
+
 #endif

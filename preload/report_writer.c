@@ -113,6 +113,7 @@ void ls_write_header(void)
     key(&b, "depth"), ls_buf_u64(&b, (uint64_t)ls_config.depth), ls_buf_nl(&b);
     put_argv(&b);
     put_meta(&b);
+    ls_symstamp_put_header(&b);   /* `event`, `inject`: named stamp symbols (symstamp.c) */
     ls_buf_str(&b, "end\theader\n");
     if (!b.failed)
         ls_outfile_write(b.data, b.len);
