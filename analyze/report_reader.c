@@ -613,7 +613,7 @@ static void finish(reader *rd, size_t leftover)
         if (rd->stage == 0)
             ls_error_set(rd->err, rd->name, 1, "not a leakstamp report (no complete first line)");
         else
-            ls_error_set(rd->err, rd->name, rd->lineno + (leftover ? 1 : 0),
+            ls_error_set(rd->err, rd->name, rd->lineno + 1,
                          "truncated inside the header (no `end\theader` line)");
         return;
     }
