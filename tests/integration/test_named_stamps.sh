@@ -92,7 +92,9 @@ test_four_threads_enter_at_once() {
         "$(awk -F'\t' '$1=="live" && $3==2000 {print $3, $4}' "$r")"
     # stamps interleave between threads: the intervals add up to every block made after the first
     # stamp and before the last one (all but at most one event per thread)
-    local total; total=$(ns_event_growth "$r" workers::process_event | awk '{s+=$1} END{print s+0}')
+    local sid total
+    sid=$(awk -F'\t' '$1=="live" && $3==2000 {print $2}' "$r")
+    total=$(ns_event_growth "$r" workers::process_event "$sid" | awk '{s+=$1} END{print s+0}')
     [ "$total" -ge $(( (2000 - 5) * 512 )) ] && [ "$total" -le $(( 2000 * 512 )) ] ||
         fail "growth over the stamps: $total"
     if [ -x "$ANALYZE" ]; then
