@@ -68,6 +68,22 @@ $(ANALYZER): $(ANALYZE_OBJ)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ $(ANALYZE_LIBS)
 
+# ---- fuzzing the analyzer (libFuzzer) ----------------------------------------------------------
+# The analyzer's sources (without main) are compiled into the harness with the fuzzer's coverage and
+# ASan/UBSan. New inputs go to build/fuzz/corpus; tests/fuzz/corpus holds the seeds.
+FUZZ_CC      ?= clang-14
+FUZZ_SECONDS ?= 600
+FUZZ_BIN      = $(B)/fuzz/fuzz_reader
+$(FUZZ_BIN): tests/fuzz/fuzz_reader.c $(filter-out analyze/main.c,$(ANALYZE_SRC)) $(wildcard analyze/*.h) VERSION
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CSTD) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	    -Iinclude -Ianalyze -DLEAKSTAMP_VERSION='"$(VERSION)"' -o $@ $< \
+	    $(filter-out analyze/main.c,$(ANALYZE_SRC)) $(ANALYZE_LIBS)
+fuzz: $(FUZZ_BIN)
+	@mkdir -p $(B)/fuzz/corpus
+	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/corpus tests/fuzz/corpus
+
 $(B)/tests/unit/%: tests/unit/%.c $(ANALYZE_SRC) $(PRELOAD_PURE) $(wildcard analyze/*.h preload/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) -O1 -g $(WARN) $(SAN) -Iinclude -Ianalyze -Ipreload -DLEAKSTAMP_VERSION='"$(VERSION)"' \

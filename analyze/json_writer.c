@@ -26,7 +26,7 @@ static void put_escaped(FILE *out, const char *s)
             /* copy one well-formed UTF-8 sequence, or write U+FFFD for a stray byte */
             size_t len = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
             size_t ok = len;
-            for (size_t i = 1; i < len; i++)
+            for (size_t i = 1; i < len && ok; i++) /* stops at the NUL: it is no continuation byte */
                 if ((p[i] & 0xc0) != 0x80)
                     ok = 0;
             if (ok) {

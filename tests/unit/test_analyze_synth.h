@@ -24,8 +24,8 @@ typedef struct synth {
     size_t len, cap;
 } synth;
 
-static void sy_printf(synth *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sy_printf(synth *s, const char *fmt, ...)
+static inline void sy_printf(synth *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static inline void sy_printf(synth *s, const char *fmt, ...)
 {
     va_list ap;
     for (;;) {
@@ -41,7 +41,7 @@ static void sy_printf(synth *s, const char *fmt, ...)
     }
 }
 
-static int sy_bias_cb(struct dl_phdr_info *info, size_t size, void *data)
+static inline int sy_bias_cb(struct dl_phdr_info *info, size_t size, void *data)
 {
     (void)size;
     *(uintptr_t *)data = info->dlpi_addr; /* the first object is the executable */
@@ -83,7 +83,7 @@ typedef struct sy_spec {
     const char *extra_modules;    /* optional: more `module` lines (ids from 2) */
 } sy_spec;
 
-static void sy_header(synth *s, long pid, const char *exe)
+static inline void sy_header(synth *s, long pid, const char *exe)
 {
     sy_printf(s, "leakstamp-report\t1\ntool\tleakstamp\t0.1.0\npid\t%ld\nppid\t1\nhost\ttesthost\n"
                  "uname\tLinux 6.1 #1 x86_64\nuser\ttester\t1000\ncwd\t/tmp\nexe\t%s\n"
@@ -91,7 +91,7 @@ static void sy_header(synth *s, long pid, const char *exe)
                  "argv\t2\t%s\t--events\nmeta\tJOB\tunit\\ttest\nend\theader\n", pid, exe, exe);
 }
 
-static char *sy_build(const sy_spec *sp, size_t *len)
+static inline char *sy_build(const sy_spec *sp, size_t *len)
 {
     synth s = { 0 };
     const char *exe = sy_self();

@@ -1,0 +1,41 @@
+/*
+ * fuzz_reader.c — libFuzzer harness for the analyzer: any byte string is read as a report
+ * (report_read_mem) and, when accepted, analysed and rendered in all three formats, so the
+ * statistics and renderers see whatever shapes the reader lets through. Run with `make fuzz`.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "diag.h"
+#include "render.h"
+#include "report.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static FILE *devnull;
+    if (!devnull) {
+        devnull = fopen("/dev/null", "w");
+        ls_warn_quiet(1);
+    }
+    ls_error err = { 0 };
+    ls_report *r = report_read_mem("fuzz.lsr", (const char *)data, size, &err);
+    if (!r) {
+        if (!err.set || !strstr(err.msg, "fuzz.lsr"))
+            __builtin_trap(); /* every rejection must say why, naming the file */
+        return 0;
+    }
+    ls_options o = { .all = 1, .timeline = 1 };
+    ls_report *reports[1] = { r };
+    ls_analysis *a = analysis_run(reports, 1, &o, &err);
+    if (a) {
+        render_text(devnull, a, &o);
+        render_json(devnull, a, &o);
+        render_tsv(devnull, a, &o);
+        analysis_free(a);
+    }
+    return 0;
+}
