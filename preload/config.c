@@ -114,6 +114,9 @@ int ls_config_load(void)
     if ((v = getenv("LEAKSTAMP_FOLLOW_EXEC")) && *v &&
         parse_bool("LEAKSTAMP_FOLLOW_EXEC", v, &ls_config.follow_exec))
         return -1;
+    if ((v = getenv("LEAKSTAMP_VERIFY_UNWIND")) && *v &&
+        parse_bool("LEAKSTAMP_VERIFY_UNWIND", v, &ls_config.verify_unwind))
+        return -1;
     ls_config.meta_env = getenv("LEAKSTAMP_META_ENV");
     return load_out_dir();
 }

@@ -1,18 +1,21 @@
 /*
  * hooks_malloc.c — the interposed C allocation functions.
  *
- * Each hook calls the next allocator (real.c) and then records the block; a free forgets the block
- * before the real free, so no other thread can be handed the same address while it is still in the
- * table. Calls made while the tool itself runs (ls_in_tool), or before start-up, pass straight through.
- * Before the real functions are known (dlsym is running), requests are served from the bootstrap arena.
- * malloc_usable_size is not interposed: the blocks are the real allocator's own.
+ * Each exported hook notes where it was called from (LS_CALLER: its return address and CFA, which
+ * the unwind cache uses as a key) and hands over to an internal function that calls the next allocator
+ * (real.c) and then records the block; operator new (hooks_new.c) enters through the same internal
+ * functions with its own caller. A free forgets the block before the real free, so no other thread
+ * can be handed the same address while it is still in the table. Calls made while the tool itself runs
+ * (ls_in_tool), or before start-up, pass straight through. Before the real functions are known (dlsym
+ * is running), requests are served from the bootstrap arena. malloc_usable_size is not interposed: the
+ * blocks are the real allocator's own.
  */
 #include "ls.h"
 
 #include <errno.h>
 #include <string.h>
 
-/* Nonzero when the caller must be served without tracking (and from bootstrap if still resolving). */
+/* Nonzero when the caller must be served without tracking (2: from bootstrap, still resolving). */
 static inline int untracked(void)
 {
     if (LS_UNLIKELY(!ls_real.free)) {
@@ -23,18 +26,31 @@ static inline int untracked(void)
     return ls_in_tool || !atomic_load_explicit(&ls_active, memory_order_relaxed);
 }
 
-LS_EXPORT void *malloc(size_t size)
+void *ls_malloc_from(size_t size, struct ls_caller from)
 {
     int u = untracked();
     if (LS_UNLIKELY(u == 2))
         return ls_bootstrap_alloc(size, 16);
     void *p = ls_real.malloc(size);
     if (!u)
-        ls_track_alloc(p, size);
+        ls_track_alloc(p, size, from);
     return p;
 }
 
-LS_EXPORT void free(void *p)
+int ls_memalign_from(void **out, size_t align, size_t size, struct ls_caller from)
+{
+    int u = untracked();
+    if (LS_UNLIKELY(u == 2)) {
+        *out = ls_bootstrap_alloc(size, align);
+        return *out ? 0 : ENOMEM;
+    }
+    int rc = ls_real.posix_memalign(out, align, size);
+    if (!u && rc == 0)
+        ls_track_alloc(*out, size, from);
+    return rc;
+}
+
+void ls_free(void *p)
 {
     if (!p || LS_UNLIKELY(ls_bootstrap_owns(p)))
         return;
@@ -45,24 +61,11 @@ LS_EXPORT void free(void *p)
     ls_real.free(p);
 }
 
-LS_EXPORT void *calloc(size_t n, size_t size)
-{
-    int u = untracked();
-    if (LS_UNLIKELY(u == 2)) {
-        size_t total;
-        return __builtin_mul_overflow(n, size, &total) ? NULL : ls_bootstrap_alloc(total, 16);
-    }
-    void *p = ls_real.calloc(n, size);
-    if (!u && p)
-        ls_track_alloc(p, n * size);
-    return p;
-}
-
 /* A block from the bootstrap arena is moved out by copying; its old size is not kept, so copy as much
  * as can be there (bytes past it in the arena are zero or a later bootstrap block: harmless to read). */
-static void *realloc_bootstrap(void *p, size_t size)
+static void *realloc_bootstrap(void *p, size_t size, struct ls_caller from)
 {
-    void *q = malloc(size);
+    void *q = ls_malloc_from(size, from);
     if (q) {
         size_t room = ls_bootstrap_room(p);
         memcpy(q, p, size < room ? size : room);
@@ -70,12 +73,12 @@ static void *realloc_bootstrap(void *p, size_t size)
     return q;
 }
 
-LS_EXPORT void *realloc(void *p, size_t size)
+static void *realloc_from(void *p, size_t size, struct ls_caller from)
 {
     if (!p)
-        return malloc(size);
+        return ls_malloc_from(size, from);
     if (LS_UNLIKELY(ls_bootstrap_owns(p)))
-        return ls_in_tool && !ls_real.realloc ? ls_bootstrap_alloc(size, 16) : realloc_bootstrap(p, size);
+        return ls_in_tool && !ls_real.realloc ? ls_bootstrap_alloc(size, 16) : realloc_bootstrap(p, size, from);
     int u = untracked();
     if (u) {
         /* The block may still be tracked (made before the guard went up): keep the table right. */
@@ -96,8 +99,35 @@ LS_EXPORT void *realloc(void *p, size_t size)
     }
     if (had)
         ls_track_forget(&old);
-    ls_track_alloc(q, size);
+    ls_track_alloc(q, size, from);
     return q;
+}
+
+LS_EXPORT void *malloc(size_t size)
+{
+    return ls_malloc_from(size, LS_CALLER());
+}
+
+LS_EXPORT void free(void *p)
+{
+    ls_free(p);
+}
+
+LS_EXPORT void *calloc(size_t n, size_t size)
+{
+    int u = untracked();
+    size_t total;
+    if (LS_UNLIKELY(u == 2))
+        return __builtin_mul_overflow(n, size, &total) ? NULL : ls_bootstrap_alloc(total, 16);
+    void *p = ls_real.calloc(n, size);
+    if (!u && p)
+        ls_track_alloc(p, n * size, LS_CALLER());
+    return p;
+}
+
+LS_EXPORT void *realloc(void *p, size_t size)
+{
+    return realloc_from(p, size, LS_CALLER());
 }
 
 LS_EXPORT void *reallocarray(void *p, size_t n, size_t size)
@@ -107,20 +137,12 @@ LS_EXPORT void *reallocarray(void *p, size_t n, size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    return realloc(p, total);
+    return realloc_from(p, total, LS_CALLER());
 }
 
 LS_EXPORT int posix_memalign(void **out, size_t align, size_t size)
 {
-    int u = untracked();
-    if (LS_UNLIKELY(u == 2)) {
-        *out = ls_bootstrap_alloc(size, align);
-        return *out ? 0 : ENOMEM;
-    }
-    int rc = ls_real.posix_memalign(out, align, size);
-    if (!u && rc == 0)
-        ls_track_alloc(*out, size);
-    return rc;
+    return ls_memalign_from(out, align, size, LS_CALLER());
 }
 
 /* The remaining aligned forms share one shape: call the real one, track a non-null result. */
@@ -132,7 +154,7 @@ LS_EXPORT int posix_memalign(void **out, size_t align, size_t size)
             return ls_bootstrap_alloc(size_expr, align_expr);              \
         void *p = ls_real.name args;                                       \
         if (!u)                                                            \
-            ls_track_alloc(p, size_expr);                                  \
+            ls_track_alloc(p, size_expr, LS_CALLER());                     \
         return p;                                                          \
     }
 

@@ -12,7 +12,6 @@
 #include "ls.h"
 
 #include <dlfcn.h>
-#include <errno.h>
 #include <stdlib.h>
 
 typedef void (*new_handler_fn)(void);
@@ -36,22 +35,22 @@ __attribute__((noreturn)) static void throw_bad_alloc(void)
     abort();
 }
 
-/* One attempt, tracked; aligned when align > 0. */
-static void *attempt(size_t size, size_t align)
+/* One attempt, tracked at the caller of new; aligned when align > 0. */
+static void *attempt(size_t size, size_t align, struct ls_caller from)
 {
     if (!size)
         size = 1;   /* new of 0 bytes must return a unique pointer */
     if (!align)
-        return malloc(size);
+        return ls_malloc_from(size, from);
     void *p;
-    return posix_memalign(&p, align < sizeof(void *) ? sizeof(void *) : align, size) == 0 ? p : NULL;
+    return ls_memalign_from(&p, align < sizeof(void *) ? sizeof(void *) : align, size, from) == 0 ? p : NULL;
 }
 
 /* The standard's loop: retry after each call of the handler; without one, fail. */
-static void *allocate(size_t size, size_t align, int nothrow)
+static void *allocate(size_t size, size_t align, int nothrow, struct ls_caller from)
 {
     for (;;) {
-        void *p = attempt(size, align);
+        void *p = attempt(size, align, from);
         if (p)
             return p;
         new_handler_fn h = current_handler();
@@ -67,24 +66,24 @@ static void *allocate(size_t size, size_t align, int nothrow)
 #define NEW(sym, ...) LS_EXPORT void *sym(__VA_ARGS__)
 #define DEL(sym, ...) LS_EXPORT void sym(__VA_ARGS__)
 
-NEW(_Znwm, size_t n) { return allocate(n, 0, 0); }
-NEW(_Znam, size_t n) { return allocate(n, 0, 0); }
-NEW(_ZnwmRKSt9nothrow_t, size_t n, const void *nt) { (void)nt; return allocate(n, 0, 1); }
-NEW(_ZnamRKSt9nothrow_t, size_t n, const void *nt) { (void)nt; return allocate(n, 0, 1); }
-NEW(_ZnwmSt11align_val_t, size_t n, size_t al) { return allocate(n, al, 0); }
-NEW(_ZnamSt11align_val_t, size_t n, size_t al) { return allocate(n, al, 0); }
-NEW(_ZnwmSt11align_val_tRKSt9nothrow_t, size_t n, size_t al, const void *nt) { (void)nt; return allocate(n, al, 1); }
-NEW(_ZnamSt11align_val_tRKSt9nothrow_t, size_t n, size_t al, const void *nt) { (void)nt; return allocate(n, al, 1); }
+NEW(_Znwm, size_t n) { return allocate(n, 0, 0, LS_CALLER()); }
+NEW(_Znam, size_t n) { return allocate(n, 0, 0, LS_CALLER()); }
+NEW(_ZnwmRKSt9nothrow_t, size_t n, const void *nt) { (void)nt; return allocate(n, 0, 1, LS_CALLER()); }
+NEW(_ZnamRKSt9nothrow_t, size_t n, const void *nt) { (void)nt; return allocate(n, 0, 1, LS_CALLER()); }
+NEW(_ZnwmSt11align_val_t, size_t n, size_t al) { return allocate(n, al, 0, LS_CALLER()); }
+NEW(_ZnamSt11align_val_t, size_t n, size_t al) { return allocate(n, al, 0, LS_CALLER()); }
+NEW(_ZnwmSt11align_val_tRKSt9nothrow_t, size_t n, size_t al, const void *nt) { (void)nt; return allocate(n, al, 1, LS_CALLER()); }
+NEW(_ZnamSt11align_val_tRKSt9nothrow_t, size_t n, size_t al, const void *nt) { (void)nt; return allocate(n, al, 1, LS_CALLER()); }
 
-DEL(_ZdlPv, void *p) { free(p); }
-DEL(_ZdaPv, void *p) { free(p); }
-DEL(_ZdlPvm, void *p, size_t n) { (void)n; free(p); }
-DEL(_ZdaPvm, void *p, size_t n) { (void)n; free(p); }
-DEL(_ZdlPvRKSt9nothrow_t, void *p, const void *nt) { (void)nt; free(p); }
-DEL(_ZdaPvRKSt9nothrow_t, void *p, const void *nt) { (void)nt; free(p); }
-DEL(_ZdlPvSt11align_val_t, void *p, size_t al) { (void)al; free(p); }
-DEL(_ZdaPvSt11align_val_t, void *p, size_t al) { (void)al; free(p); }
-DEL(_ZdlPvmSt11align_val_t, void *p, size_t n, size_t al) { (void)n; (void)al; free(p); }
-DEL(_ZdaPvmSt11align_val_t, void *p, size_t n, size_t al) { (void)n; (void)al; free(p); }
-DEL(_ZdlPvSt11align_val_tRKSt9nothrow_t, void *p, size_t al, const void *nt) { (void)al; (void)nt; free(p); }
-DEL(_ZdaPvSt11align_val_tRKSt9nothrow_t, void *p, size_t al, const void *nt) { (void)al; (void)nt; free(p); }
+DEL(_ZdlPv, void *p) { ls_free(p); }
+DEL(_ZdaPv, void *p) { ls_free(p); }
+DEL(_ZdlPvm, void *p, size_t n) { (void)n; ls_free(p); }
+DEL(_ZdaPvm, void *p, size_t n) { (void)n; ls_free(p); }
+DEL(_ZdlPvRKSt9nothrow_t, void *p, const void *nt) { (void)nt; ls_free(p); }
+DEL(_ZdaPvRKSt9nothrow_t, void *p, const void *nt) { (void)nt; ls_free(p); }
+DEL(_ZdlPvSt11align_val_t, void *p, size_t al) { (void)al; ls_free(p); }
+DEL(_ZdaPvSt11align_val_t, void *p, size_t al) { (void)al; ls_free(p); }
+DEL(_ZdlPvmSt11align_val_t, void *p, size_t n, size_t al) { (void)n; (void)al; ls_free(p); }
+DEL(_ZdaPvmSt11align_val_t, void *p, size_t n, size_t al) { (void)n; (void)al; ls_free(p); }
+DEL(_ZdlPvSt11align_val_tRKSt9nothrow_t, void *p, size_t al, const void *nt) { (void)al; (void)nt; ls_free(p); }
+DEL(_ZdaPvSt11align_val_tRKSt9nothrow_t, void *p, size_t al, const void *nt) { (void)al; (void)nt; ls_free(p); }

@@ -69,6 +69,7 @@ static void after_fork_child(void)
         return;
     ls_livemap_reset_locks();
     ls_stamp_reset_lock();
+    ls_counters_after_fork_child();
     ls_in_tool = 1;
     ls_owner_pid = getpid();
     ls_outfile_close();
@@ -94,6 +95,8 @@ static void start(void)
     if (!ls_config.follow_exec)
         stop_following_exec();
     ls_unwind_init();
+    ls_unwind_cache_init();
+    ls_counters_init();
     ls_owner_pid = getpid();
     if (ls_outfile_open())
         return;
@@ -142,5 +145,9 @@ __attribute__((destructor(101))) static void on_unload(void)
     ls_symstamp_at_exit();   /* names that matched nothing: warned and recorded */
     ls_write_exit("exit");
     ls_verbose("report written to %s", ls_outfile_path());
+    if (ls_config.verify_unwind)
+        ls_say("unwind cache: %llu hits checked, %llu disagreed with libunwind",
+               (unsigned long long)atomic_load(&ls_unwind_verified),
+               (unsigned long long)atomic_load(&ls_unwind_mismatched));
     atomic_store(&ls_active, 0);
 }

@@ -55,6 +55,7 @@ struct ls_config {
     int depth;               /* max frames kept per stack */
     int verbose;
     int follow_exec;
+    int verify_unwind;       /* LEAKSTAMP_VERIFY_UNWIND: check every unwind-cache hit */
     const char *meta_env;    /* LEAKSTAMP_META_ENV, points into environ at start */
 };
 extern struct ls_config ls_config LS_HIDDEN;
@@ -62,12 +63,29 @@ LS_HIDDEN int ls_config_load(void);              /* 0, or -1 after printing why 
 LS_HIDDEN void ls_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 LS_HIDDEN void ls_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* ---- unwinding (unwind.c) ---- */
+/* ---- unwinding (unwind.c) and the per-thread unwind cache (unwind_cache.c) ---- */
 #define LS_MAX_DEPTH 256
+struct ls_stack {
+    int n, truncated, cacheable;
+    uintptr_t frames[LS_MAX_DEPTH];   /* return addresses, innermost first */
+    uintptr_t slots[LS_MAX_DEPTH];    /* where each was read from */
+};
 LS_HIDDEN void ls_unwind_init(void);
-/* Fill `frames` with up to `depth` return addresses, innermost first, starting at the first frame
- * outside this library. Returns the count; *truncated is set when the stack was deeper. */
-LS_HIDDEN int ls_unwind(uintptr_t *frames, int depth, int *truncated);
+LS_HIDDEN int ls_in_self(uintptr_t ip);
+/* The stack from the first frame outside this library, at most `depth` frames. Returns st->n. */
+LS_HIDDEN int ls_unwind(struct ls_stack *st, int depth);
+LS_HIDDEN void ls_unwind_cache_init(void);
+/* Site id of the stack of an allocation whose hook was called from return address `ra` with its CFA
+ * at `cfa` (both known to the hook for free: see LS_CALLER). */
+LS_HIDDEN uint32_t ls_site_of_caller(uintptr_t ra, uintptr_t cfa);
+extern _Atomic uint64_t ls_unwind_verified LS_HIDDEN, ls_unwind_mismatched LS_HIDDEN;
+
+/* Where a hook was called from; evaluated inside the exported hook itself. */
+struct ls_caller {
+    uintptr_t ra, cfa;
+};
+#define LS_CALLER() \
+    ((struct ls_caller){(uintptr_t)__builtin_return_address(0), (uintptr_t)__builtin_dwarf_cfa()})
 
 /* ---- stack table and per-site counters (stacks.c) ---- */
 struct ls_site {
@@ -76,16 +94,27 @@ struct ls_site {
     uint16_t nframes;
     uint8_t truncated;
     _Atomic uint8_t emitted;      /* defined in the current report file */
-    _Atomic int64_t live_allocs, live_bytes;
-    _Atomic uint64_t total_allocs, total_bytes;
     int64_t prev_allocs, prev_bytes;  /* at the previous stamp; stamp lock only */
     uint32_t *modids;             /* module of each frame, resolved at emission (stamp lock) */
     uintptr_t frames[];
 };
+#define LS_MAX_SITES (1u << 21)
 LS_HIDDEN int ls_stacks_init(void);
 LS_HIDDEN uint32_t ls_stacks_intern(const uintptr_t *frames, int n, int truncated);
 LS_HIDDEN struct ls_site *ls_stacks_get(uint32_t id);
 LS_HIDDEN uint32_t ls_stacks_count(void);        /* highest id handed out */
+
+/* ---- per-site counters, per thread (counters.c) ---- */
+struct ls_counts {
+    _Atomic int64_t live_allocs, live_bytes, total_allocs, total_bytes;
+};
+struct ls_plain_counts {
+    int64_t live_allocs, live_bytes, total_allocs, total_bytes;
+};
+LS_HIDDEN void ls_counters_init(void);
+LS_HIDDEN void ls_count(uint32_t site, int64_t allocs, int64_t bytes);
+LS_HIDDEN void ls_counters_sum(struct ls_plain_counts *out, uint32_t n);   /* out[0..n] */
+LS_HIDDEN void ls_counters_after_fork_child(void);
 
 /* ---- live-pointer table (livemap.c) ---- */
 struct ls_live {
@@ -104,10 +133,15 @@ LS_HIDDEN void ls_livemap_reset_locks(void);
 /* Visit every live entry (all shards locked one at a time). */
 LS_HIDDEN void ls_livemap_each(void (*fn)(const struct ls_live *, void *), void *arg);
 
+/* ---- the allocation paths shared by the C and C++ hooks (hooks_malloc.c) ---- */
+LS_HIDDEN void *ls_malloc_from(size_t size, struct ls_caller from);
+LS_HIDDEN int ls_memalign_from(void **out, size_t align, size_t size, struct ls_caller from);
+LS_HIDDEN void ls_free(void *p);
+
 /* ---- tracking (track.c) ---- */
 extern _Atomic int ls_active LS_HIDDEN;          /* tracking on */
 extern _Atomic uint32_t ls_stamp_seq LS_HIDDEN;  /* last stamp number */
-LS_HIDDEN void ls_track_alloc(void *p, size_t size);
+LS_HIDDEN void ls_track_alloc(void *p, size_t size, struct ls_caller from);
 LS_HIDDEN void ls_track_free(void *p);
 LS_HIDDEN void ls_track_forget(struct ls_live *e);
 

@@ -26,34 +26,55 @@ struct totals {
     uint64_t live_bytes, live_allocs, allocs;
 };
 
-static void put_site_line(struct ls_buf *b, struct ls_site *s, int64_t allocs, int64_t bytes)
+/* The per-site sums of all threads' counters, index = site id; grown as sites appear, kept. */
+static struct ls_plain_counts *sums;
+static size_t sums_cap;
+
+static uint32_t sum_counters(void)
+{
+    uint32_t n = ls_stacks_count();
+    if (n + 1 > sums_cap) {
+        size_t cap = sums_cap ? sums_cap : 4096;
+        while (cap < n + 1)
+            cap *= 2;
+        struct ls_plain_counts *fresh = ls_map(cap * sizeof *fresh);
+        if (!fresh)
+            return 0;
+        ls_unmap(sums, sums_cap * sizeof *sums);
+        sums = fresh;
+        sums_cap = cap;
+    }
+    ls_counters_sum(sums, n);
+    return n;
+}
+
+static void put_site_line(struct ls_buf *b, struct ls_site *s, const struct ls_plain_counts *c)
 {
     ls_buf_str(b, "site\t"), ls_buf_u64(b, atomic_load(&s->id)), ls_buf_tab(b);
-    ls_buf_i64(b, allocs - s->prev_allocs), ls_buf_tab(b), ls_buf_i64(b, bytes - s->prev_bytes), ls_buf_tab(b);
-    ls_buf_i64(b, allocs), ls_buf_tab(b), ls_buf_i64(b, bytes), ls_buf_tab(b);
-    ls_buf_u64(b, atomic_load(&s->total_allocs)), ls_buf_tab(b);
-    ls_buf_u64(b, atomic_load(&s->total_bytes)), ls_buf_nl(b);
+    ls_buf_i64(b, c->live_allocs - s->prev_allocs), ls_buf_tab(b);
+    ls_buf_i64(b, c->live_bytes - s->prev_bytes), ls_buf_tab(b);
+    ls_buf_i64(b, c->live_allocs), ls_buf_tab(b), ls_buf_i64(b, c->live_bytes), ls_buf_tab(b);
+    ls_buf_i64(b, c->total_allocs), ls_buf_tab(b), ls_buf_i64(b, c->total_bytes), ls_buf_nl(b);
 }
 
 /* Site lines for everything that moved; definitions for stacks seen for the first time. */
 static void collect_sites(struct totals *t)
 {
-    uint32_t n = ls_stacks_count();
+    uint32_t n = sum_counters();
     for (uint32_t id = 1; id <= n; id++) {
         struct ls_site *s = ls_stacks_get(id);
+        const struct ls_plain_counts *c = &sums[id];
         if (!s)
             continue;
-        int64_t allocs = atomic_load_explicit(&s->live_allocs, memory_order_relaxed);
-        int64_t bytes = atomic_load_explicit(&s->live_bytes, memory_order_relaxed);
-        t->live_allocs += (uint64_t)allocs;
-        t->live_bytes += (uint64_t)bytes;
-        t->allocs += atomic_load_explicit(&s->total_allocs, memory_order_relaxed);
-        if (allocs == s->prev_allocs && bytes == s->prev_bytes)
+        t->live_allocs += (uint64_t)c->live_allocs;
+        t->live_bytes += (uint64_t)c->live_bytes;
+        t->allocs += (uint64_t)c->total_allocs;
+        if (c->live_allocs == s->prev_allocs && c->live_bytes == s->prev_bytes)
             continue;
         ls_define_stack(&defs, s);
-        put_site_line(&body, s, allocs, bytes);
-        s->prev_allocs = allocs;
-        s->prev_bytes = bytes;
+        put_site_line(&body, s, c);
+        s->prev_allocs = c->live_allocs;
+        s->prev_bytes = c->live_bytes;
     }
 }
 
@@ -165,7 +186,7 @@ static void put_live_line(struct ls_buf *b, const struct birth *v, size_t i, siz
     ls_define_stack(&defs, s);
     ls_buf_str(b, "live\t"), ls_buf_u64(b, v[i].site), ls_buf_tab(b);
     ls_buf_u64(b, j - i), ls_buf_tab(b), ls_buf_u64(b, bytes), ls_buf_tab(b);
-    ls_buf_u64(b, atomic_load(&s->total_allocs)), ls_buf_tab(b), ls_buf_u64(b, atomic_load(&s->total_bytes));
+    ls_buf_i64(b, sums[v[i].site].total_allocs), ls_buf_tab(b), ls_buf_i64(b, sums[v[i].site].total_bytes);
     ls_buf_tab(b);
     for (size_t k = i; k < j;) {
         size_t m = k;
@@ -186,6 +207,7 @@ void ls_write_exit(const char *reason)
     int was = ls_in_tool;
     ls_in_tool = 1;
     ls_stamp_lock();
+    uint32_t n = sum_counters();
     struct scan sc = {0};
     ls_livemap_each(take_birth, &sc);
     if (sc.n)
@@ -195,15 +217,11 @@ void ls_write_exit(const char *reason)
         for (j = i; j < sc.n && sc.v[j].site == sc.v[i].site; j++)
             t.live_bytes += sc.v[j].size;
         t.live_allocs += j - i;
-        if (sc.v[i].site && ls_stacks_get(sc.v[i].site))
+        if (sc.v[i].site && sc.v[i].site <= n && ls_stacks_get(sc.v[i].site))
             put_live_line(&body, sc.v, i, j);
     }
-    uint32_t n = ls_stacks_count();
-    for (uint32_t id = 1; id <= n; id++) {
-        struct ls_site *s = ls_stacks_get(id);
-        if (s)
-            t.allocs += atomic_load(&s->total_allocs);
-    }
+    for (uint32_t id = 1; id <= n; id++)
+        t.allocs += (uint64_t)sums[id].total_allocs;
     struct ls_buf head = {0};
     ls_buf_str(&head, "exit\t"), ls_buf_str(&head, reason), ls_buf_tab(&head);
     ls_buf_u64(&head, ls_now_us()), ls_buf_tab(&head);

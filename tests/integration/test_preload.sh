@@ -175,3 +175,13 @@ test_meta_env_and_header() {
     done
     expect_eq "argv" "argv	2	$JOBS/hostile	1" "$(grep '^argv' "$r")"
 }
+
+test_unwind_cache_agrees_with_libunwind() {
+    # every cache hit is unwound again with libunwind and compared; the library reports the count
+    LEAKSTAMP_VERIFY_UNWIND=1 preload_run out "$JOBS/unwind_zoo" 3000 > stdout 2> stderr
+    grep -q "^unwind_zoo: " stdout || fail "job output: $(cat stdout)"
+    local line; line=$(grep "unwind cache:" stderr) || fail "no verification line: $(cat stderr)"
+    [[ $line =~ ([0-9]+)\ hits\ checked,\ ([0-9]+)\ disagreed ]] || fail "unexpected line: $line"
+    [ "${BASH_REMATCH[1]}" -gt 20000 ] || fail "too few cache hits to mean anything: $line"
+    expect_eq "disagreements" 0 "${BASH_REMATCH[2]}"
+}
