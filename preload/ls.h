@@ -142,6 +142,7 @@ LS_HIDDEN void ls_free(void *p);
 extern _Atomic int ls_active LS_HIDDEN;          /* tracking on */
 extern _Atomic uint32_t ls_stamp_seq LS_HIDDEN;  /* last stamp number */
 LS_HIDDEN void ls_track_alloc(void *p, size_t size, struct ls_caller from);
+LS_HIDDEN void ls_track_alloc_at(void *p, size_t size, uint32_t site);   /* a site known already */
 LS_HIDDEN void ls_track_free(void *p);
 LS_HIDDEN void ls_track_forget(struct ls_live *e);
 

@@ -23,14 +23,18 @@ void ls_track_alloc(void *p, size_t size, struct ls_caller from)
     if (!p)
         return;
     ls_in_tool = 1;
-    uint32_t site = ls_site_of_caller(from.ra, from.cfa);
+    ls_track_alloc_at(p, size, ls_site_of_caller(from.ra, from.cfa));
+    ls_in_tool = 0;
+}
+
+void ls_track_alloc_at(void *p, size_t size, uint32_t site)
+{
     uint32_t birth = atomic_load_explicit(&ls_stamp_seq, memory_order_relaxed);
     ls_count(site, 1, (int64_t)size);
     struct ls_live old;
     ls_livemap_put((uintptr_t)p, size, site, birth, &old);
     if (old.ptr)
         ls_track_forget(&old);
-    ls_in_tool = 0;
 }
 
 void ls_track_free(void *p)
