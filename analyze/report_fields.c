@@ -10,28 +10,24 @@
 
 size_t fields_split(const char *line, size_t len, ls_field **fields, size_t *cap)
 {
+    /* a plain byte loop: fields are short, and a memchr call per field costs more than it scans */
     size_t n = 0;
-    const char *p = line, *end = line + len;
-    for (;;) {
-        const char *tab = memchr(p, '\t', (size_t)(end - p));
-        const char *stop = tab ? tab : end;
-        grow_array((void **)fields, cap, n + 1, sizeof **fields);
-        (*fields)[n].p = p;
-        (*fields)[n].n = (size_t)(stop - p);
+    const char *start = line, *end = line + len;
+    for (const char *p = line;; p++) {
+        if (p < end && *p != '\t')
+            continue;
+        if (n == *cap)
+            grow_array((void **)fields, cap, n + 1, sizeof **fields);
+        (*fields)[n].p = start;
+        (*fields)[n].n = (size_t)(p - start);
         n++;
-        if (!tab)
+        if (p == end)
             return n;
-        p = tab + 1;
+        start = p + 1;
     }
 }
 
-int field_is(ls_field f, const char *s)
-{
-    size_t n = strlen(s);
-    return f.n == n && memcmp(f.p, s, n) == 0;
-}
-
-int field_u64(ls_field f, uint64_t *out)
+int field_u64_long(ls_field f, uint64_t *out)
 {
     if (f.n == 0 || f.n > 20)
         return -1;
@@ -55,6 +51,10 @@ int field_i64(ls_field f, int64_t *out)
     uint64_t v;
     if (field_u64(digits, &v) < 0)
         return -1;
+    if (!neg && v <= (uint64_t)INT64_MAX) { /* the common case */
+        *out = (int64_t)v;
+        return 0;
+    }
     if (neg ? v > (uint64_t)INT64_MAX + 1 : v > (uint64_t)INT64_MAX)
         return -1;
     *out = neg ? (int64_t)(0 - v) : (int64_t)v;

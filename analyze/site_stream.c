@@ -7,9 +7,9 @@
 
 #include "util.h"
 
+/* The caller reserved room (10 bytes per varint). */
 static void put_varint(ls_site_stream *s, uint64_t v)
 {
-    grow_array((void **)&s->data, &s->cap, s->len + 10, 1);
     while (v >= 0x80) {
         s->data[s->len++] = (unsigned char)(v | 0x80);
         v >>= 7;
@@ -29,6 +29,8 @@ static int64_t unzigzag(uint64_t v)
 
 void site_stream_append(ls_site_stream *s, uint32_t stamp, int64_t allocs, int64_t bytes)
 {
+    if (s->len + 30 > s->cap)
+        grow_array((void **)&s->data, &s->cap, s->len + 30, 1);
     put_varint(s, stamp - s->last_stamp);
     /* Differences wrap in unsigned arithmetic so extreme values cannot overflow signed ints. */
     put_varint(s, zigzag((int64_t)((uint64_t)allocs - (uint64_t)s->last_allocs)));
