@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "diag.h"
@@ -115,9 +116,15 @@ static void open_module(handle *h)
 {
     if (h->path[0] != '/')
         return; /* [vdso], anonymous code: nothing on disk to read, nothing to warn about */
-    int fd = open(h->path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        ls_warn("%s: cannot open (%s): its frames stay unsymbolized", h->path, strerror(errno));
+    /* O_NONBLOCK and the regular-file check: a report names any path it likes, and opening a FIFO
+     * or a device must not hang or read forever */
+    int fd = open(h->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        ls_warn("%s: cannot open as a file (%s): its frames stay unsymbolized", h->path,
+                fd < 0 ? strerror(errno) : "not a regular file");
+        if (fd >= 0)
+            close(fd);
         return;
     }
     h->dwfl = dwfl_begin(&offline_callbacks);
