@@ -20,8 +20,9 @@ PRELOAD_SRC  = $(wildcard preload/*.c)
 PRELOAD_ASM  = $(wildcard preload/*.S)
 PRELOAD_OBJ  = $(PRELOAD_SRC:%.c=$(B)/obj/%.o) $(PRELOAD_ASM:%.S=$(B)/obj/%.o)
 # -fexceptions: a std::bad_alloc thrown from libstdc++ unwinds through our operator new.
+# -flto: the hooks, the tracker and the sampler sit in separate files but form one hot path.
 PRELOAD_CFLAGS = $(CSTD) $(OPT) $(WARN) -fPIC -fvisibility=hidden -ftls-model=initial-exec \
-                 -fexceptions -Iinclude -DLEAKSTAMP_VERSION='"$(VERSION)"'
+                 -fexceptions -flto -Iinclude -DLEAKSTAMP_VERSION='"$(VERSION)"'
 LIB = $(B)/lib/libleakstamp.so
 
 # ---- the analyzer ----------------------------------------------------------------------------
@@ -59,7 +60,7 @@ $(B)/obj/preload/%.o: preload/%.S
 	$(CC) -c $< -o $@
 $(LIB): $(PRELOAD_OBJ)
 	@mkdir -p $(@D)
-	$(CC) -shared -o $@ $^ -Wl,-z,now -Wl,-z,nodelete -lunwind -ldl -lpthread
+	$(CC) $(OPT) $(WARN) -flto -shared -o $@ $^ -Wl,-z,now -Wl,-z,nodelete -Wl,-z,defs -lunwind -ldl -lpthread -lm
 
 $(B)/obj/analyze/%.o: analyze/%.c $(wildcard analyze/*.h) VERSION
 	@mkdir -p $(@D)

@@ -117,6 +117,19 @@ int ls_config_load(void)
     if ((v = getenv("LEAKSTAMP_VERIFY_UNWIND")) && *v &&
         parse_bool("LEAKSTAMP_VERIFY_UNWIND", v, &ls_config.verify_unwind))
         return -1;
+    if ((v = getenv("LEAKSTAMP_SAMPLE")) && *v) {
+        int bad;
+        ls_config.sample = ls_parse_size(v, &bad);
+        if (bad) {
+            ls_say("LEAKSTAMP_SAMPLE=%s: expected a mean interval in bytes such as 524288 or 512KiB "
+                   "(0 for exact); job runs untracked", v);
+            return -1;
+        }
+    }
+    int seed = 0;
+    if ((v = getenv("LEAKSTAMP_SAMPLE_SEED")) && *v && parse_int("LEAKSTAMP_SAMPLE_SEED", v, 0, 2147483647, &seed))
+        return -1;
+    ls_config.sample_seed = (uint64_t)seed;
     ls_config.meta_env = getenv("LEAKSTAMP_META_ENV");
     return load_out_dir();
 }

@@ -87,14 +87,12 @@ static void *realloc_from(void *p, size_t size, struct ls_caller from)
         return ls_real.realloc(p, size);
     }
     struct ls_live old;
-    int had = ls_livemap_take((uintptr_t)p, &old);
+    int had = ls_track_take(p, &old);
     void *q = ls_real.realloc(p, size);
     if (!q && size) {
         /* failed: p is untouched and still the caller's */
-        if (had) {
-            struct ls_live gone;
-            ls_livemap_put(old.ptr, old.size, old.site, old.birth, &gone);
-        }
+        if (had)
+            ls_track_put_back(&old);
         return NULL;
     }
     if (had)

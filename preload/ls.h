@@ -56,6 +56,8 @@ struct ls_config {
     int verbose;
     int follow_exec;
     int verify_unwind;       /* LEAKSTAMP_VERIFY_UNWIND: check every unwind-cache hit */
+    uint64_t sample;         /* LEAKSTAMP_SAMPLE: mean bytes between samples; 0 = exact mode */
+    uint64_t sample_seed;    /* LEAKSTAMP_SAMPLE_SEED: 0 = from the clock */
     const char *meta_env;    /* LEAKSTAMP_META_ENV, points into environ at start */
 };
 extern struct ls_config ls_config LS_HIDDEN;
@@ -119,10 +121,11 @@ LS_HIDDEN void ls_counters_after_fork_child(void);
 /* ---- live-pointer table (livemap.c) ---- */
 struct ls_live {
     uintptr_t ptr;
-    uint64_t size;
+    uint64_t size;     /* requested bytes; LS_SIZE_SAMPLED set when the block is a weighted sample */
     uint32_t site;
     uint32_t birth;    /* last stamp seq before the allocation */
 };
+#define LS_SIZE_SAMPLED (1ull << 63)
 LS_HIDDEN int ls_livemap_init(void);
 LS_HIDDEN void ls_livemap_put(uintptr_t ptr, uint64_t size, uint32_t site, uint32_t birth,
                               struct ls_live *replaced);  /* replaced->ptr != 0 if ptr was live */
@@ -138,13 +141,24 @@ LS_HIDDEN void *ls_malloc_from(size_t size, struct ls_caller from);
 LS_HIDDEN int ls_memalign_from(void **out, size_t align, size_t size, struct ls_caller from);
 LS_HIDDEN void ls_free(void *p);
 
+/* ---- sampled mode (sampling.c) ---- */
+LS_HIDDEN int ls_sample_take(size_t size);    /* 1: this allocation is a sample */
+LS_HIDDEN void ls_sample_weight(uint64_t size, int64_t *allocs, int64_t *bytes);
+LS_HIDDEN void ls_sample_filter_add(uintptr_t p);
+LS_HIDDEN void ls_sample_filter_remove(uintptr_t p);
+LS_HIDDEN int ls_sample_filter_maybe(uintptr_t p);
+LS_HIDDEN uint64_t ls_parse_size(const char *v, int *bad);   /* "4096", "512KiB", "1MiB"... */
+
 /* ---- tracking (track.c) ---- */
 extern _Atomic int ls_active LS_HIDDEN;          /* tracking on */
 extern _Atomic uint32_t ls_stamp_seq LS_HIDDEN;  /* last stamp number */
 LS_HIDDEN void ls_track_alloc(void *p, size_t size, struct ls_caller from);
 LS_HIDDEN void ls_track_alloc_at(void *p, size_t size, uint32_t site);   /* a site known already */
 LS_HIDDEN void ls_track_free(void *p);
-LS_HIDDEN void ls_track_forget(struct ls_live *e);
+LS_HIDDEN int ls_track_take(void *p, struct ls_live *out);   /* out of the table, counts not undone */
+LS_HIDDEN void ls_track_put_back(const struct ls_live *e);   /* undo a take */
+LS_HIDDEN void ls_track_forget(struct ls_live *e);           /* undo the counts of a taken block */
+LS_HIDDEN void ls_live_weight(const struct ls_live *e, int64_t *allocs, int64_t *bytes);
 
 /* ---- module table (modules.c) ---- */
 struct ls_module {

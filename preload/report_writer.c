@@ -109,7 +109,8 @@ void ls_write_header(void)
     put_identity(&b);
     iso_time(iso, sizeof iso, now);
     key(&b, "start"), ls_buf_u64(&b, now), ls_buf_tab(&b), ls_buf_str(&b, iso), ls_buf_nl(&b);
-    key(&b, "mode"), ls_buf_str(&b, "exact\t0\n");
+    key(&b, "mode"), ls_buf_str(&b, ls_config.sample ? "sampled\t" : "exact\t");
+    ls_buf_u64(&b, ls_config.sample), ls_buf_nl(&b);
     key(&b, "depth"), ls_buf_u64(&b, (uint64_t)ls_config.depth), ls_buf_nl(&b);
     put_argv(&b);
     put_meta(&b);

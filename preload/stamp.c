@@ -144,7 +144,7 @@ LS_EXPORT void leakstamp_stamp(const char *name)
 
 struct birth {
     uint32_t site, seq;
-    uint64_t size;
+    int64_t allocs, bytes;   /* 1 and the size, or a sample's weights */
 };
 struct scan {
     struct birth *v;
@@ -165,7 +165,10 @@ static void take_birth(const struct ls_live *e, void *arg)
         sc->v = v;
         sc->cap = cap;
     }
-    sc->v[sc->n++] = (struct birth){e->site, e->birth, e->size};
+    struct birth *b = &sc->v[sc->n++];
+    b->site = e->site;
+    b->seq = e->birth;
+    ls_live_weight(e, &b->allocs, &b->bytes);
 }
 
 static int by_site_then_seq(const void *a, const void *b)
@@ -180,21 +183,22 @@ static int by_site_then_seq(const void *a, const void *b)
 static void put_live_line(struct ls_buf *b, const struct birth *v, size_t i, size_t j)
 {
     struct ls_site *s = ls_stacks_get(v[i].site);
-    uint64_t bytes = 0;
+    int64_t allocs = 0, bytes = 0;
     for (size_t k = i; k < j; k++)
-        bytes += v[k].size;
+        allocs += v[k].allocs, bytes += v[k].bytes;
     ls_define_stack(&defs, s);
     ls_buf_str(b, "live\t"), ls_buf_u64(b, v[i].site), ls_buf_tab(b);
-    ls_buf_u64(b, j - i), ls_buf_tab(b), ls_buf_u64(b, bytes), ls_buf_tab(b);
+    ls_buf_i64(b, allocs), ls_buf_tab(b), ls_buf_i64(b, bytes), ls_buf_tab(b);
     ls_buf_i64(b, sums[v[i].site].total_allocs), ls_buf_tab(b), ls_buf_i64(b, sums[v[i].site].total_bytes);
     ls_buf_tab(b);
     for (size_t k = i; k < j;) {
+        int64_t born = 0;
         size_t m = k;
-        while (m < j && v[m].seq == v[k].seq)
-            m++;
+        for (; m < j && v[m].seq == v[k].seq; m++)
+            born += v[m].allocs;
         if (k > i)
             ls_buf_put(b, ",", 1);
-        ls_buf_u64(b, v[k].seq), ls_buf_put(b, ":", 1), ls_buf_u64(b, m - k);
+        ls_buf_u64(b, v[k].seq), ls_buf_put(b, ":", 1), ls_buf_i64(b, born);
         k = m;
     }
     ls_buf_nl(b);
@@ -214,9 +218,10 @@ void ls_write_exit(const char *reason)
         qsort(sc.v, sc.n, sizeof *sc.v, by_site_then_seq);
     struct totals t = {0};
     for (size_t i = 0, j; i < sc.n; i = j) {
-        for (j = i; j < sc.n && sc.v[j].site == sc.v[i].site; j++)
-            t.live_bytes += sc.v[j].size;
-        t.live_allocs += j - i;
+        for (j = i; j < sc.n && sc.v[j].site == sc.v[i].site; j++) {
+            t.live_allocs += (uint64_t)sc.v[j].allocs;
+            t.live_bytes += (uint64_t)sc.v[j].bytes;
+        }
         if (sc.v[i].site && sc.v[i].site <= n && ls_stacks_get(sc.v[i].site))
             put_live_line(&body, sc.v, i, j);
     }

@@ -4,8 +4,9 @@
  * An allocation: find its site (unwind_cache.c; a miss unwinds outside any lock of ours, so the
  * loader lock that libunwind may take can never nest inside one of ours), count it in the thread's own
  * counters (counters.c), remember the block in the live-pointer table. A free: take the block out of
- * the table and undo its counts;
- * a block the table does not know (made before start-up, or by another allocator) is left alone.
+ * the table and undo its counts; a block the table does not know (made before start-up, or by another
+ * allocator) is left alone. In sampled mode (sampling.c) only sampled allocations get this far; they
+ * count with their weights, and a free whose pointer was never sampled stops at the filter.
  */
 #include "ls.h"
 
@@ -13,33 +14,76 @@ __thread int ls_in_tool;
 _Atomic int ls_active;
 _Atomic uint32_t ls_stamp_seq;
 
+void ls_live_weight(const struct ls_live *e, int64_t *allocs, int64_t *bytes)
+{
+    if (e->size & LS_SIZE_SAMPLED) {
+        ls_sample_weight(e->size & ~LS_SIZE_SAMPLED, allocs, bytes);
+    } else {
+        *allocs = 1;
+        *bytes = (int64_t)e->size;
+    }
+}
+
 void ls_track_forget(struct ls_live *e)
 {
-    ls_count(e->site, -1, -(int64_t)e->size);
+    int64_t allocs, bytes;
+    ls_live_weight(e, &allocs, &bytes);
+    ls_count(e->site, -allocs, -bytes);
+    if (e->size & LS_SIZE_SAMPLED)
+        ls_sample_filter_remove(e->ptr);
+}
+
+static void remember(void *p, uint64_t size, uint32_t site)
+{
+    struct ls_live e = {(uintptr_t)p, size, site, atomic_load_explicit(&ls_stamp_seq, memory_order_relaxed)};
+    int64_t allocs, bytes;
+    ls_live_weight(&e, &allocs, &bytes);
+    ls_count(site, allocs, bytes);
+    if (size & LS_SIZE_SAMPLED)
+        ls_sample_filter_add(e.ptr);
+    struct ls_live old;
+    ls_livemap_put(e.ptr, e.size, e.site, e.birth, &old);
+    if (old.ptr)
+        ls_track_forget(&old);
 }
 
 void ls_track_alloc(void *p, size_t size, struct ls_caller from)
 {
     if (!p)
         return;
+    uint64_t flag = 0;
+    if (ls_config.sample) {
+        if (LS_LIKELY(!ls_sample_take(size)))
+            return;
+        flag = LS_SIZE_SAMPLED;
+    }
     ls_in_tool = 1;
-    ls_track_alloc_at(p, size, ls_site_of_caller(from.ra, from.cfa));
+    remember(p, size | flag, ls_site_of_caller(from.ra, from.cfa));
     ls_in_tool = 0;
 }
 
+/* Always counted in full, also in sampled mode: the tool's own calibration leak. */
 void ls_track_alloc_at(void *p, size_t size, uint32_t site)
 {
-    uint32_t birth = atomic_load_explicit(&ls_stamp_seq, memory_order_relaxed);
-    ls_count(site, 1, (int64_t)size);
-    struct ls_live old;
-    ls_livemap_put((uintptr_t)p, size, site, birth, &old);
-    if (old.ptr)
-        ls_track_forget(&old);
+    remember(p, size, site);
+}
+
+int ls_track_take(void *p, struct ls_live *out)
+{
+    if (ls_config.sample && LS_LIKELY(!ls_sample_filter_maybe((uintptr_t)p)))
+        return 0;
+    return ls_livemap_take((uintptr_t)p, out);
+}
+
+void ls_track_put_back(const struct ls_live *e)
+{
+    struct ls_live gone;
+    ls_livemap_put(e->ptr, e->size, e->site, e->birth, &gone);
 }
 
 void ls_track_free(void *p)
 {
     struct ls_live e;
-    if (ls_livemap_take((uintptr_t)p, &e))
+    if (ls_track_take(p, &e))
         ls_track_forget(&e);
 }

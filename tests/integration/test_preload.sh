@@ -185,3 +185,26 @@ test_unwind_cache_agrees_with_libunwind() {
     [ "${BASH_REMATCH[1]}" -gt 20000 ] || fail "too few cache hits to mean anything: $line"
     expect_eq "disagreements" 0 "${BASH_REMATCH[2]}"
 }
+
+test_sampled_mode_estimates_growth() {
+    # 200 events x 64,000 B at leak_small and 256 KiB at leak_big; mean sampling interval 8 KiB gives
+    # ~1,600 samples of leak_small's bytes (relative standard error ~2.5%): the estimate must be
+    # within 10% of the truth. The seed makes the run repeatable.
+    LEAKSTAMP_SAMPLE=8KiB LEAKSTAMP_SAMPLE_SEED=7 preload_run out "$JOBS/sampled_leak" 200
+    local r; r=$(one_report out)
+    expect_eq "mode" "sampled	8192" "$(grep '^mode' "$r" | cut -f2-)"
+    local small big churn
+    small=$(report_sites "$r" | awk -F'\t' '$2=="leak_small"{b=$6} END{print b+0}')   # live bytes at the last stamp
+    big=$(report_sites "$r" | awk -F'\t' '$2=="leak_big"{b=$6} END{print b+0}')
+    churn=$(report_sites "$r" | awk -F'\t' '$2=="churn"{b=$6} END{print b+0}')
+    awk -v v="$small" 'BEGIN{ t=200*64000; exit !(v > 0.9*t && v < 1.1*t) }' || fail "leak_small estimate $small, truth 12800000"
+    awk -v v="$big" 'BEGIN{ t=200*262144; exit !(v > 0.9*t && v < 1.1*t) }' || fail "leak_big estimate $big, truth 52428800"
+    # churn is freed at once: whatever was sampled was also taken back
+    awk -v v="$churn" 'BEGIN{ exit !(v < 100000) }' || fail "churn estimate $churn should be ~0"
+}
+
+test_sampled_mode_bad_value() {
+    set +e; LEAKSTAMP_SAMPLE=lots LEAKSTAMP_OUT=. LD_PRELOAD=$LIB "$JOBS/hostile" 1 > /dev/null 2> err; rc=$?; set -e
+    expect_eq status 7 "$rc"
+    grep -q "^leakstamp: LEAKSTAMP_SAMPLE=lots: expected a mean interval in bytes" err || fail "$(cat err)"
+}
