@@ -100,7 +100,7 @@ struct ls_site {
     uint32_t *modids;             /* module of each frame, resolved at emission (stamp lock) */
     uintptr_t frames[];
 };
-#define LS_MAX_SITES (1u << 21)
+#define LS_MAX_SITES (1u << 20)   /* distinct stacks; more are not counted */
 LS_HIDDEN int ls_stacks_init(void);
 LS_HIDDEN uint32_t ls_stacks_intern(const uintptr_t *frames, int n, int truncated);
 LS_HIDDEN struct ls_site *ls_stacks_get(uint32_t id);

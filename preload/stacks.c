@@ -14,7 +14,7 @@
 
 #include <string.h>
 
-#define SLOT_BITS 22                      /* 4 Mi slots: the table is at most half full */
+#define SLOT_BITS 21                      /* 2 Mi slots (16 MiB): the table is at most half full */
 #define NSLOTS (1u << SLOT_BITS)
 #define MAX_SITES LS_MAX_SITES            /* NSLOTS / 2 */
 #define OVERFLOW UINT32_MAX                /* id of a record that won a slot past MAX_SITES */

@@ -16,7 +16,12 @@
 #include <string.h>
 
 static pthread_mutex_t stamp_mutex = PTHREAD_MUTEX_INITIALIZER;
-static struct ls_buf defs, body, rec;   /* reused between stamps: grown once, kept */
+/* A record is built in `rec` (definitions first, as they are met) with its site or live lines in
+ * `body`; the stamp or exit line and the body are appended when the walk is done. Both buffers are
+ * kept between stamps, unless a record made them large (many new stacks at once), so that one big
+ * record does not pin its memory for the rest of the run. */
+#define KEEP_BYTES (1u << 20)
+static struct ls_buf rec, body;
 
 void ls_stamp_lock(void) { pthread_mutex_lock(&stamp_mutex); }
 void ls_stamp_unlock(void) { pthread_mutex_unlock(&stamp_mutex); }
@@ -71,7 +76,7 @@ static void collect_sites(struct totals *t)
         t->allocs += (uint64_t)c->total_allocs;
         if (c->live_allocs == s->prev_allocs && c->live_bytes == s->prev_bytes)
             continue;
-        ls_define_stack(&defs, s);
+        ls_define_stack(&rec, s);
         put_site_line(&body, s, c);
         s->prev_allocs = c->live_allocs;
         s->prev_bytes = c->live_bytes;
@@ -88,16 +93,14 @@ static void put_process(struct ls_buf *b, const struct totals *t)
     ls_buf_u64(b, t->allocs), ls_buf_tab(b), ls_buf_u64(b, t->allocs - t->live_allocs);
 }
 
-/* defs + head + body + end as one write. A failed write forgets what it defined, so the next record
- * defines it again (readers accept an identical repeated definition). */
+/* definitions + head + body + end as one write. A failed write forgets what it defined, so the next
+ * record defines it again (readers accept an identical repeated definition). */
 static void flush(const struct ls_buf *head, const char *end)
 {
-    rec.len = 0;
-    ls_buf_put(&rec, defs.data, defs.len);
     ls_buf_put(&rec, head->data, head->len);
     ls_buf_put(&rec, body.data, body.len);
     ls_buf_str(&rec, end);
-    if (defs.failed || body.failed || rec.failed || ls_outfile_write(rec.data, rec.len) < 0) {
+    if (body.failed || rec.failed || ls_outfile_write(rec.data, rec.len) < 0) {
         uint32_t n = ls_stacks_count();
         for (uint32_t id = 1; id <= n; id++) {
             struct ls_site *s = ls_stacks_get(id);
@@ -106,8 +109,12 @@ static void flush(const struct ls_buf *head, const char *end)
         }
         ls_modules_forget_emitted();
     }
-    defs.len = body.len = 0;
-    defs.failed = body.failed = rec.failed = 0;
+    rec.len = body.len = 0;
+    rec.failed = body.failed = 0;
+    if (rec.cap > KEEP_BYTES)
+        ls_buf_free(&rec);
+    if (body.cap > KEEP_BYTES)
+        ls_buf_free(&body);
 }
 
 void ls_stamp_internal(const char *name)
@@ -186,7 +193,7 @@ static void put_live_line(struct ls_buf *b, const struct birth *v, size_t i, siz
     int64_t allocs = 0, bytes = 0;
     for (size_t k = i; k < j; k++)
         allocs += v[k].allocs, bytes += v[k].bytes;
-    ls_define_stack(&defs, s);
+    ls_define_stack(&rec, s);
     ls_buf_str(b, "live\t"), ls_buf_u64(b, v[i].site), ls_buf_tab(b);
     ls_buf_i64(b, allocs), ls_buf_tab(b), ls_buf_i64(b, bytes), ls_buf_tab(b);
     ls_buf_i64(b, sums[v[i].site].total_allocs), ls_buf_tab(b), ls_buf_i64(b, sums[v[i].site].total_bytes);
