@@ -136,8 +136,12 @@ $(B)/tests/bench/alloc_heavy: tests/bench/alloc_heavy.cpp include/leakstamp.h
 	@mkdir -p $(@D)
 	$(CXX) -std=c++17 -O2 -g -Wall -Wextra $(if $(WERROR),-Werror) -Iinclude -pthread -o $@ $<
 
+$(B)/tests/bench/tool_memory: tests/bench/tool_memory.c include/leakstamp.h
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O1 -g -Wall -Wextra $(if $(WERROR),-Werror) -Iinclude -o $@ $<
+
 bench: deps
-	@$(MAKE) --no-print-directory $(LIB) $(B)/tests/bench/alloc_heavy
+	@$(MAKE) --no-print-directory $(LIB) $(B)/tests/bench/alloc_heavy $(B)/tests/bench/tool_memory
 	@bash tests/bench/run.sh $(BENCH_REPS)
 
 clean:

@@ -7,13 +7,13 @@
 # and valgrind are measured too when installed (valgrind on fewer events, against the job alone on the
 # same events). The table, with a description of the machine, replaces the block between the bench
 # markers in docs/performance.md.
-#   usage: tests/bench/run.sh [REPS]        (environment: BENCH_EVENTS, default 30)
+#   usage: tests/bench/run.sh [REPS]        (environment: BENCH_EVENTS, default 100)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 job=$root/build/tests/bench/alloc_heavy
 lib=$root/build/lib/libleakstamp.so
 reps=${1:-5}
-events=${BENCH_EVENTS:-30}
+events=${BENCH_EVENTS:-100}
 tmp=$(mktemp -d /tmp/leakstamp-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -25,11 +25,11 @@ configs=(
     "light exact|ls|$events 4 20000 20000"
 )
 if grep -q LEAKSTAMP_SAMPLE "$root/docs/environment.md" 2>/dev/null; then
-    configs+=("heavy sampled|ls-sample|$events 4 260000")
+    configs+=("heavy sampled 64KiB|ls-sample|$events 4 260000")
 fi
 if command -v heaptrack >/dev/null; then configs+=("heavy heaptrack|heaptrack|$events 4 260000"); fi
 if command -v valgrind >/dev/null; then
-    configs+=("heavy alone (3 ev)||3 4 260000" "heavy valgrind (3 ev)|valgrind|3 4 260000")
+    configs+=("heavy alone (10 ev)||10 4 260000" "heavy valgrind (10 ev)|valgrind|10 4 260000")
 fi
 
 run_one() {   # run_one PREFIX ARGS -> "wall cpu rss_kib"
@@ -38,7 +38,7 @@ run_one() {   # run_one PREFIX ARGS -> "wall cpu rss_kib"
     local -a cmd=()
     case $prefix in
         ls) cmd=(env LEAKSTAMP_OUT="$out" LD_PRELOAD="$lib") ;;
-        ls-sample) cmd=(env LEAKSTAMP_OUT="$out" LEAKSTAMP_SAMPLE=524288 LD_PRELOAD="$lib") ;;
+        ls-sample) cmd=(env LEAKSTAMP_OUT="$out" LEAKSTAMP_SAMPLE=64KiB LD_PRELOAD="$lib") ;;
         heaptrack) cmd=(heaptrack -o "$out/ht") ;;
         valgrind) cmd=(valgrind -q --leak-check=full --log-file="$out/vg.log") ;;
     esac
@@ -70,7 +70,7 @@ done
 baseline_of() {   # the "alone" run a configuration is compared with
     case $1 in
         light*) echo "light alone" ;;
-        *"(3 ev)") echo "heavy alone (3 ev)" ;;
+        *"(10 ev)") echo "heavy alone (10 ev)" ;;
         *) echo "heavy alone" ;;
     esac
 }
@@ -89,6 +89,25 @@ table=$tmp/table
 } > "$table"
 cat "$table"
 
+# The tool's own memory: RSS under the preload minus RSS alone, per live block and per stack.
+memjob=$root/build/tests/bench/tool_memory
+rss_of() { "$@" | awk '{print $2}'; }
+mem_row() {   # mem_row live|stacks N
+    local alone traced
+    alone=$(rss_of "$memjob" "$1" "$2")
+    traced=$(rss_of env LEAKSTAMP_OUT="$tmp" LD_PRELOAD="$lib" "$memjob" "$1" "$2")
+    awk -v k="$1" -v n="$2" -v a="$alone" -v t="$traced" 'BEGIN{
+        printf "| %s | %d | %.1f | %.1f | %.0f |\n", k == "live" ? "live blocks (32 B, one site)" : "distinct 20-frame stacks", n, a/1024, t/1024, (t-a)*1024/n }'
+}
+memtable=$tmp/memtable
+{
+    echo "| what | count | RSS alone MiB | RSS traced MiB | tool bytes each |"
+    echo "|---|---|---|---|---|"
+    mem_row live 1000000
+    mem_row stacks 100000
+} > "$memtable"
+cat "$memtable"
+
 machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), \
 $(free -g | awk '/Mem:/{print $2}') GiB, Linux $(uname -r), $(ldd --version | head -1 | sed 's/.* //') glibc"
 doc=$root/docs/performance.md
@@ -103,6 +122,10 @@ fi
     echo "light = 20,000 allocations and 20 ms of arithmetic per event. Medians of $reps alternating runs."
     echo
     cat "$table"
+    echo
+    echo "The tool's own memory (\`tests/bench/tool_memory\`: RSS under the preload minus RSS alone, after one stamp):"
+    echo
+    cat "$memtable"
     echo "<!-- bench:end -->"
 } > "$tmp/block"
 awk -v blockfile="$tmp/block" '
