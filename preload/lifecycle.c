@@ -70,6 +70,7 @@ static void after_fork_child(void)
     ls_livemap_reset_locks();
     ls_stamp_reset_lock();
     ls_counters_after_fork_child();
+    ls_sample_after_fork_child();
     ls_in_tool = 1;
     ls_owner_pid = getpid();
     ls_outfile_close();

@@ -143,6 +143,7 @@ LS_HIDDEN void ls_free(void *p);
 
 /* ---- sampled mode (sampling.c) ---- */
 LS_HIDDEN int ls_sample_take(size_t size);    /* 1: this allocation is a sample */
+LS_HIDDEN void ls_sample_after_fork_child(void);
 LS_HIDDEN void ls_sample_weight(uint64_t size, int64_t *allocs, int64_t *bytes);
 LS_HIDDEN void ls_sample_filter_add(uintptr_t p);
 LS_HIDDEN void ls_sample_filter_remove(uintptr_t p);

@@ -59,6 +59,13 @@ static int64_t next_interval(void)
     return d < 1 ? 1 : d > 9e18 ? (int64_t)9e18 : (int64_t)d;
 }
 
+/* fork: the child must not draw the same points as its parent. */
+void ls_sample_after_fork_child(void)
+{
+    rng = 0;
+    until = 0;
+}
+
 int ls_sample_take(size_t size)
 {
     if (LS_UNLIKELY(until == 0))

@@ -41,12 +41,16 @@ struct cache {
 };
 
 static __thread struct cache *mine;
+static __thread int gone;        /* the thread is exiting: its cache was unmapped */
 static pthread_key_t exit_key;
 static size_t cache_bytes;
 _Atomic uint64_t ls_unwind_verified, ls_unwind_mismatched;
 
+/* Runs in the exiting thread. Allocations made later by other TLS destructors unwind uncached. */
 static void drop_cache(void *p)
 {
+    mine = NULL;
+    gone = 1;
     ls_unmap(p, cache_bytes);
 }
 
@@ -60,6 +64,8 @@ static struct cache *thread_cache(void)
 {
     if (LS_LIKELY(mine != NULL))
         return mine;
+    if (gone)
+        return NULL;
     struct cache *c = ls_map(cache_bytes);
     if (!c)
         return NULL;

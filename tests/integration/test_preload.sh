@@ -208,3 +208,11 @@ test_sampled_mode_bad_value() {
     expect_eq status 7 "$rc"
     grep -q "^leakstamp: LEAKSTAMP_SAMPLE=lots: expected a mean interval in bytes" err || fail "$(cat err)"
 }
+
+test_allocations_in_late_thread_destructors() {
+    preload_run out "$JOBS/tls_exit" > stdout
+    expect_eq "output" "tls_exit: done" "$(cat stdout)"
+    local r; r=$(one_report out)
+    expect_eq "late_alloc blocks" "16 1600" "$(delta "$r" 2 'late_alloc()')"
+    expect_eq "key_alloc blocks" "16 3200" "$(delta "$r" 2 'key_alloc()')"
+}
