@@ -56,8 +56,14 @@ void ls_free(void *p)
         return;
     if (LS_UNLIKELY(!ls_real.free))
         ls_ensure_init();
-    if (atomic_load_explicit(&ls_active, memory_order_relaxed))
+    /* Not while the tool runs on this thread (a signal handler that frees while we hold a shard
+     * lock must not wait for it): the block's entry then stays behind until its address is handed
+     * out again, when the live-pointer table reports it replaced and its counts are undone. */
+    if (atomic_load_explicit(&ls_active, memory_order_relaxed) && !ls_in_tool) {
+        ls_in_tool = 1;
         ls_track_free(p);
+        ls_in_tool = 0;
+    }
     ls_real.free(p);
 }
 
@@ -80,19 +86,20 @@ static void *realloc_from(void *p, size_t size, struct ls_caller from)
     if (LS_UNLIKELY(ls_bootstrap_owns(p)))
         return ls_in_tool && !ls_real.realloc ? ls_bootstrap_alloc(size, 16) : realloc_bootstrap(p, size, from);
     int u = untracked();
-    if (u) {
-        /* The block may still be tracked (made before the guard went up): keep the table right. */
-        if (atomic_load_explicit(&ls_active, memory_order_relaxed))
-            ls_track_free(p);
-        return ls_real.realloc(p, size);
-    }
+    if (u)
+        return ls_real.realloc(p, size);   /* a stale entry is repaired as in ls_free */
     struct ls_live old;
+    ls_in_tool = 1;
     int had = ls_track_take(p, &old);
+    ls_in_tool = 0;
     void *q = ls_real.realloc(p, size);
     if (!q && size) {
         /* failed: p is untouched and still the caller's */
-        if (had)
+        if (had) {
+            ls_in_tool = 1;
             ls_track_put_back(&old);
+            ls_in_tool = 0;
+        }
         return NULL;
     }
     if (had)

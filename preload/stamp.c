@@ -119,7 +119,9 @@ static void flush(const struct ls_buf *head, const char *end)
 
 void ls_stamp_internal(const char *name)
 {
-    if (!atomic_load(&ls_active))
+    /* A stamp from inside the tool (a signal handler that stamps while this thread is in a stamp)
+     * would wait for itself: it is dropped. */
+    if (!atomic_load(&ls_active) || ls_in_tool)
         return;
     int was = ls_in_tool;
     ls_in_tool = 1;

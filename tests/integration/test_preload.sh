@@ -157,6 +157,7 @@ test_sigkill_at_random_moments_never_tears_a_record() {
     for i in 1 2 3 4 5 6; do
         rm -rf out; mkdir out
         LEAKSTAMP_OUT=out LD_PRELOAD=$LIB "$JOBS/killme" 1000 1000 & pid=$!
+        for _ in $(seq 100); do compgen -G 'out/*.lsr' > /dev/null && break; sleep 0.02; done   # started
         sleep "0.0$((i * 3))"; kill -9 $pid 2>/dev/null || true; wait $pid 2>/dev/null || true
         local r; r=$(one_report out)
         # every complete record is well formed: each stamp line is followed by its own end line
