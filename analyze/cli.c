@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "gate.h"
 #include "inputs.h"
 #include "options.h"
 #include "render.h"
@@ -95,6 +96,8 @@ static int run(const ls_options *o, ls_error *err)
 
 int ls_cli_main(int argc, char **argv)
 {
+    if (gate_requested(argc, argv))   /* the CI gate: gate.c */
+        return gate_main(argc, argv);
     ls_options o;
     ls_error err = { 0 };
     if (options_parse(argc, argv, &o, &err) < 0) {
