@@ -65,11 +65,8 @@ static void on_hit(void *arg, ucontext_t *uc)
     if (ls_in_tool)
         return;
     struct hit *h = arg;
-    if (atomic_load(&pending_new)) {
-        ls_in_tool = 1;
+    if (atomic_load(&pending_new))
         flush(0);
-        ls_in_tool = 0;
-    }
     int n = atomic_load(&h->n);
     for (int k = 0; k < n; k++) {
         int i = h->names[k];
@@ -87,6 +84,10 @@ static void on_hit(void *arg, ucontext_t *uc)
 /* Pending `symbol` lines, the names that match nothing so far, `end symbols`: one record. */
 static void flush(int final)
 {
+    /* The guard first: the write below may enter a named libc function (write), whose breakpoint must
+     * not try to stamp while we hold the stamp mutex (see on_hit). */
+    int was = ls_in_tool;
+    ls_in_tool = 1;
     pthread_mutex_lock(&pend_lock);
     atomic_store(&pending_new, 0);
     struct ls_buf b = {0};
@@ -107,6 +108,7 @@ static void flush(int final)
     }
     ls_buf_free(&b);
     pthread_mutex_unlock(&pend_lock);
+    ls_in_tool = was;
 }
 
 /* ---- scanning objects ---- */

@@ -165,8 +165,7 @@ static void chain(int sig, siginfo_t *si, void *ctx)
     }
     if (a && a->sa_handler == SIG_IGN && si->si_code <= 0)
         return;   /* sent with kill(): ignored, as the job asked (a trap raised by the CPU cannot be) */
-    /* The default action (terminate with a core). SIGTRAP is blocked while we run, so the signal
-     * raised here is delivered, to the default disposition, when this handler returns. */
+    /* The default action: terminate with a core, at once (SIGTRAP is not blocked in this handler). */
     struct sigaction dfl;
     memset(&dfl, 0, sizeof dfl);
     dfl.sa_handler = SIG_DFL;
@@ -198,10 +197,15 @@ int ls_trap_init(void)
     struct sigaction sa, old;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = on_sigtrap;
-    sa.sa_flags = SA_SIGINFO | SA_RESTART;
-    /* Nothing interrupts a stamp: job signal handlers wait until the stamp is written. Faults stay
-     * deliverable (blocked, they would kill the process silently). */
+    /* SA_NODEFER and SIGTRAP left out of the mask: the stamp calls libc (snprintf, write, ...), and a
+     * user may have named one of those functions. Its breakpoint then fires inside this handler; the
+     * kernel kills a process whose CPU-raised SIGTRAP is blocked, so it must be deliverable here, where
+     * the nested call sees ls_in_tool set, records nothing, and runs the function (symstamp.c on_hit).
+     * Every other signal waits until the stamp is written. Faults stay deliverable too (blocked, they
+     * would kill the process silently). */
+    sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_NODEFER;
     sigfillset(&sa.sa_mask);
+    sigdelset(&sa.sa_mask, SIGTRAP);
     sigdelset(&sa.sa_mask, SIGSEGV);
     sigdelset(&sa.sa_mask, SIGBUS);
     sigdelset(&sa.sa_mask, SIGILL);
