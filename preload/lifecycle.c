@@ -74,13 +74,7 @@ static void after_fork_child(void)
     ls_in_tool = 1;
     ls_owner_pid = getpid();
     ls_outfile_close();
-    uint32_t n = ls_stacks_count();
-    for (uint32_t id = 1; id <= n; id++) {
-        struct ls_site *s = ls_stacks_get(id);
-        if (s)
-            atomic_store(&s->emitted, 0);
-    }
-    ls_modules_forget_emitted();
+    ls_forget_definitions();   /* a new file: define everything again */
     if (ls_outfile_open() == 0)
         ls_write_header();
     else

@@ -190,3 +190,15 @@ void ls_define_stack(struct ls_buf *b, struct ls_site *s)
     ls_buf_nl(b);
     atomic_store(&s->emitted, 1);
 }
+
+/* After a failed write or in a new file: every stack and module is defined again when next used. */
+void ls_forget_definitions(void)
+{
+    uint32_t n = ls_stacks_count();
+    for (uint32_t id = 1; id <= n; id++) {
+        struct ls_site *s = ls_stacks_get(id);
+        if (s)
+            atomic_store(&s->emitted, 0);
+    }
+    ls_modules_forget_emitted();
+}

@@ -100,15 +100,8 @@ static void flush(const struct ls_buf *head, const char *end)
     ls_buf_put(&rec, head->data, head->len);
     ls_buf_put(&rec, body.data, body.len);
     ls_buf_str(&rec, end);
-    if (body.failed || rec.failed || ls_outfile_write(rec.data, rec.len) < 0) {
-        uint32_t n = ls_stacks_count();
-        for (uint32_t id = 1; id <= n; id++) {
-            struct ls_site *s = ls_stacks_get(id);
-            if (s)
-                atomic_store(&s->emitted, 0);
-        }
-        ls_modules_forget_emitted();
-    }
+    if (body.failed || rec.failed || ls_outfile_write(rec.data, rec.len) < 0)
+        ls_forget_definitions();
     rec.len = body.len = 0;
     rec.failed = body.failed = 0;
     if (rec.cap > KEEP_BYTES)
