@@ -179,3 +179,12 @@ EOF
     expect_eq "job handler" "got 2" "$("$WRAP" run -q -o out --event main -- ./trapjob)"
     expect_eq "main stamped" 1 "$(ns_count "$(one_report out)" main)"
 }
+
+test_named_libc_functions_the_tool_calls_too() {
+    # the stamp itself calls snprintf and write: those breakpoints, hit inside the tool, record nothing
+    # and must not deadlock or kill the job; the job's own calls still record stamps
+    ns_run --event process_event --stamp snprintf --stamp write --stamp strtol -- "$JOBS/sym_static" 5
+    local r; r=$(one_report out)
+    expect_eq "event stamps" 5 "$(ns_count "$r" process_event)"
+    expect_eq "exit record" 1 "$(grep -c $'^exit\texit' "$r")"
+}
