@@ -1,8 +1,10 @@
 /*
  * events.c — which stamp marks an event, and where each process's events are.
  *
- * The event stamp is --event NAME, or else the stamp name seen most often over all reports (a job has
- * one stamp per event at its event function, plus rarer ones), ties going to the name seen first.
+ * The event stamp is --event NAME, else the name the run was told to stamp events with (header key
+ * `event`, from the wrapper's --event; the first report that has one and whose name occurs), else the
+ * stamp name seen most often over all reports (a job has one stamp per event at its event function,
+ * plus rarer ones), ties going to the name seen first.
  * Every stamp with that name is a boundary: event k starts at the k-th one. --skip N drops each
  * process's first N boundaries.
  */
@@ -60,6 +62,14 @@ static int pick_name(ls_analysis *a, const ls_options *o, name_count *c, size_t 
         ls_error_set(err, NULL, 0, "--event %s: no stamp of that name in the reports (stamps seen: %s)",
                      o->event, n ? names : "none");
         return -1;
+    }
+    for (size_t p = 0; p < a->nprocs; p++) {
+        const char *hint = a->procs[p].r->event_hint;
+        for (size_t i = 0; hint && i < n; i++)
+            if (!strcmp(c[i].name, hint) && c[i].count) {
+                a->event_name = c[i].name;
+                return 0;
+            }
     }
     size_t best = 0;
     for (size_t i = 1; i < n; i++)

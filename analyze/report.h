@@ -69,6 +69,7 @@ typedef struct ls_report {
     char **argv;
     size_t nmeta;
     char **meta;              /* name, value, name, value, ... */
+    char *event_hint;         /* header `event`: the default event stamp name, or NULL */
 
     ls_module *modules;
     size_t nmodules, cap_modules;

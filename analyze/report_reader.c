@@ -196,7 +196,9 @@ static void parse_header_line(reader *rd, size_t n)
         set_text(&r->mode, f[1]);
         if (n >= 3 && field_u64(f[2], &r->sample_interval) < 0)
             rec_fail(rd, "bad sample interval");
-    } else if (field_is(f[0], "depth"))
+    } else if (field_is(f[0], "event"))
+        set_text(&r->event_hint, f[1]);
+    else if (field_is(f[0], "depth"))
         header_ll(rd, f[1], &r->depth, "depth");
     else if (field_is(f[0], "argv")) {
         /* argc is informative; the words that follow are the truth (an empty last word is kept) */
@@ -752,7 +754,7 @@ void report_free(ls_report *r)
     free_strings(r->meta, r->nmeta);
     free(r->exit.reason);
     char *texts[] = { r->path, r->tool_version, r->host, r->uname, r->user, r->cwd, r->exe,
-                      r->start_iso, r->mode };
+                      r->start_iso, r->mode, r->event_hint };
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
         free(texts[i]);
     free(r);

@@ -336,6 +336,29 @@ Test(cli, event_and_skip_options, .init = init_quiet)
     free(json);
 }
 
+Test(cli, header_event_key_is_the_default_event, .init = init_quiet)
+{
+    /* "mid" is as frequent as "HEAD" and seen later: only the header can make it the default */
+    size_t len;
+    sy_spec sp = { .pid = 4242, .nsites = 7, .offsets = kind_offsets(), .events = 20,
+                   .stamps = two_stamps, .nstamps = 2, .model = all_kinds };
+    char *text = sy_build(&sp, &len);
+    char *at = strstr(text, "end\theader\n");
+    size_t head = (size_t)(at - text);
+    char *with = malloc(len + 32);
+    memcpy(with, text, head);
+    size_t n = head + (size_t)sprintf(with + head, "event\tmid\n");
+    memcpy(with + n, at, len - head);
+    const char *path = sy_write("hinted.lsr", with, n + len - head);
+    int rc;
+    char *json = run_to_string((const char *[]){ "--format", "json", path, NULL }, &rc);
+    cr_assert_eq(rc, 0);
+    cr_assert(strstr(json, "\"event_stamp\": \"mid\""), "%s", json);
+    free(json);
+    free(with);
+    free(text);
+}
+
 Test(cli, help_and_version)
 {
     cr_redirect_stdout();
