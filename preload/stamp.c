@@ -21,7 +21,7 @@ static pthread_mutex_t stamp_mutex = PTHREAD_MUTEX_INITIALIZER;
  * kept between stamps, unless a record made them large (many new stacks at once), so that one big
  * record does not pin its memory for the rest of the run. */
 #define KEEP_BYTES (1u << 20)
-static struct ls_buf rec, body;
+static struct ls_buf rec, body, head;   /* head: the stamp or exit line */
 
 void ls_stamp_lock(void) { pthread_mutex_lock(&stamp_mutex); }
 void ls_stamp_unlock(void) { pthread_mutex_unlock(&stamp_mutex); }
@@ -93,11 +93,11 @@ static void put_process(struct ls_buf *b, const struct totals *t)
     ls_buf_u64(b, t->allocs), ls_buf_tab(b), ls_buf_u64(b, t->allocs - t->live_allocs);
 }
 
-/* definitions + head + body + end as one write. A failed write forgets what it defined, so the next
+/* definitions (already in rec) + head + body + end as one write. A failed write forgets what it defined, so the next
  * record defines it again (readers accept an identical repeated definition). */
-static void flush(const struct ls_buf *head, const char *end)
+static void flush(const char *end)
 {
-    ls_buf_put(&rec, head->data, head->len);
+    ls_buf_put(&rec, head.data, head.len);
     ls_buf_put(&rec, body.data, body.len);
     ls_buf_str(&rec, end);
     if (body.failed || rec.failed || ls_outfile_write(rec.data, rec.len) < 0)
@@ -123,7 +123,7 @@ void ls_stamp_internal(const char *name)
     uint32_t seq = atomic_fetch_add(&ls_stamp_seq, 1) + 1;
     struct totals t = {0};
     collect_sites(&t);
-    struct ls_buf head = {0};
+    head.len = 0;
     ls_buf_str(&head, "stamp\t"), ls_buf_u64(&head, seq), ls_buf_tab(&head);
     ls_buf_esc(&head, name ? name : "(null)"), ls_buf_tab(&head);
     ls_buf_u64(&head, now), ls_buf_tab(&head);
@@ -131,8 +131,7 @@ void ls_stamp_internal(const char *name)
     ls_buf_nl(&head);
     char end[32];
     snprintf(end, sizeof end, "end\t%u\n", seq);
-    flush(&head, end);
-    ls_buf_free(&head);
+    flush(end);
     ls_stamp_unlock();
     ls_in_tool = was;
 }
@@ -229,13 +228,12 @@ void ls_write_exit(const char *reason)
     }
     for (uint32_t id = 1; id <= n; id++)
         t.allocs += (uint64_t)sums[id].total_allocs;
-    struct ls_buf head = {0};
+    head.len = 0;
     ls_buf_str(&head, "exit\t"), ls_buf_str(&head, reason), ls_buf_tab(&head);
     ls_buf_u64(&head, ls_now_us()), ls_buf_tab(&head);
     put_process(&head, &t);
     ls_buf_tab(&head), ls_buf_u64(&head, atomic_load(&ls_stamp_seq)), ls_buf_nl(&head);
-    flush(&head, "end\texit\n");
-    ls_buf_free(&head);
+    flush("end\texit\n");
     ls_unmap(sc.v, sc.cap * sizeof *sc.v);
     ls_stamp_unlock();
     ls_in_tool = was;
