@@ -102,5 +102,7 @@ int junit_write(const char *path, const gate_result *r, ls_error *err);
 /* XML-escape s (text and attribute values) into out: & < > " ' as entities, characters XML 1.0
  * forbids (C0 controls but TAB/LF/CR) and bytes that are not UTF-8 as U+FFFD. */
 void junit_escape(FILE *out, const char *s);
+/* The same for element text: newlines stay newlines (stack traces read as lines). */
+void junit_escape_text(FILE *out, const char *s);
 
 #endif

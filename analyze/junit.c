@@ -39,7 +39,7 @@ static size_t utf8_len(const unsigned char *s)
     return n;
 }
 
-void junit_escape(FILE *out, const char *str)
+static void escape(FILE *out, const char *str, int text)
 {
     const unsigned char *s = (const unsigned char *)(str ? str : "");
     while (*s) {
@@ -50,7 +50,7 @@ void junit_escape(FILE *out, const char *str)
         case '"': fputs("&quot;", out); s++; continue;
         case '\'': fputs("&apos;", out); s++; continue;
         case '\t': fputs("&#9;", out); s++; continue;
-        case '\n': fputs("&#10;", out); s++; continue;
+        case '\n': fputs(text ? "\n" : "&#10;", out); s++; continue;
         case '\r': fputs("&#13;", out); s++; continue;
         default: break;
         }
@@ -63,6 +63,16 @@ void junit_escape(FILE *out, const char *str)
         fwrite(s, 1, n, out);
         s += n;
     }
+}
+
+void junit_escape(FILE *out, const char *s)
+{
+    escape(out, s, 0);
+}
+
+void junit_escape_text(FILE *out, const char *s)
+{
+    escape(out, s, 1);
 }
 
 static void attr(FILE *out, const char *name, const char *value)
@@ -108,9 +118,9 @@ int junit_write(const char *path, const gate_result *r, ls_error *err)
         attr(out, "message", summary);
         fputs(">", out);
         char *stack = gate_stack_text(it);
-        junit_escape(out, summary);
-        fputs("&#10;", out);
-        junit_escape(out, stack);
+        junit_escape_text(out, summary);
+        fputc('\n', out);
+        junit_escape_text(out, stack);
         free(stack);
         fputs("</failure>\n    </testcase>\n", out);
     }
