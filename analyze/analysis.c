@@ -206,3 +206,12 @@ void analysis_free(ls_analysis *a)
     strpool_free(&a->pool);
     free(a);
 }
+
+uint64_t analysis_sample_interval(const ls_analysis *a)
+{
+    uint64_t most = 0;
+    for (size_t i = 0; i < a->nprocs; i++)
+        if (a->procs[i].r->sample_interval > most)
+            most = a->procs[i].r->sample_interval;
+    return most;
+}

@@ -93,6 +93,10 @@ typedef struct ls_analysis {
 ls_analysis *analysis_run(ls_report **reports, size_t n, const ls_options *o, ls_error *err);
 void analysis_free(ls_analysis *a);
 
+/* The largest mean sampling interval of the analysed reports (header `mode sampled N`), 0 when every
+ * report was recorded in exact mode: then site numbers are exact counts, otherwise estimates. */
+uint64_t analysis_sample_interval(const ls_analysis *a);
+
 /* events.c: choose the event stamp name and each process's boundaries. */
 int events_choose(ls_analysis *a, const ls_options *o, ls_error *err);
 

@@ -212,6 +212,8 @@ void render_json(FILE *out, const ls_analysis *a, const ls_options *o)
     json_int(&w, "first_event", (long long)a->merged.first_event);
     json_int(&w, "skipped", (long long)a->skip);
     json_string(&w, "event_stamp", a->event_name);
+    json_bool(&w, "estimated", analysis_sample_interval(a) != 0);
+    json_int(&w, "sample_interval_bytes", (long long)analysis_sample_interval(a));
     json_begin_array(&w, "processes");
     for (size_t i = 0; i < a->nprocs; i++)
         process_json(&w, a, i);

@@ -188,7 +188,13 @@ void render_text(FILE *out, const ls_analysis *a, const ls_options *o)
             a->nprocs, a->nprocs == 1 ? "" : "es", v->events, a->event_name ? a->event_name : "(none)");
     if (a->skip)
         fprintf(out, " (events %zu.. after --skip %zu)", v->first_event, a->skip);
-    fprintf(out, "\n\n");
+    fprintf(out, "\n");
+    uint64_t sampled = analysis_sample_interval(a);
+    if (sampled)
+        fprintf(out, "sampled mode: site numbers are ESTIMATES from allocations sampled every %llu bytes on "
+                "average\n(relative error about sqrt(%llu / total growth in bytes); docs/preload.md)\n",
+                (unsigned long long)sampled, (unsigned long long)sampled);
+    fprintf(out, "\n");
     if (v->norder)
         site_table(out, v);
     else

@@ -35,10 +35,10 @@ static void stack_field(FILE *out, const ls_site *s)
         if (f->file)
             fprintf(out, "@%s:%d", path_base(f->file), f->line);
     }
-    fputc('\n', out);
+    fputc('\t', out);
 }
 
-static void site_row(FILE *out, const ls_site *s)
+static void site_row(FILE *out, const ls_site *s, int estimated)
 {
     const ls_symframe *d = s->nframes ? &s->frames[s->display] : NULL;
     if (s->rank)
@@ -64,6 +64,7 @@ static void site_row(FILE *out, const ls_site *s)
     fputc('\t', out);
     field(out, d ? d->module : NULL, 0);
     stack_field(out, s);
+    fprintf(out, "%d\n", estimated);
 }
 
 static void intervals(FILE *out, const ls_analysis *a)
@@ -91,9 +92,10 @@ void render_tsv(FILE *out, const ls_analysis *a, const ls_options *o)
     const ls_view *v = &a->merged;
     fputs("rank\tverdict\tbytes_per_event\tallocs_per_event\tgrowth_fraction\tsince_event\t"
           "live_bytes_end\tlive_allocs_end\tlive_bytes_exit\tlive_allocs_exit\tfunction\tfile\tline\t"
-          "module\tstack\n", out);
+          "module\tstack\testimated\n", out);
+    int estimated = analysis_sample_interval(a) != 0;
     for (size_t i = 0; i < v->norder; i++)
-        site_row(out, &v->sites[v->order[i]]);
+        site_row(out, &v->sites[v->order[i]], estimated);
     if (a->timelines)
         intervals(out, a);
 }

@@ -202,6 +202,12 @@ test_sampled_mode_estimates_growth() {
     awk -v v="$big" 'BEGIN{ t=200*262144; exit !(v > 0.9*t && v < 1.1*t) }' || fail "leak_big estimate $big, truth 52428800"
     # churn is freed at once: whatever was sampled was also taken back
     awk -v v="$churn" 'BEGIN{ exit !(v < 100000) }' || fail "churn estimate $churn should be ~0"
+    # the analyzer says these are estimates, and its growth per event is within 10% too
+    "$ANALYZE" --format json out > a.json
+    expect_eq "estimated" "true 8192" "$(jq -r '"\(.estimated) \(.sample_interval_bytes)"' a.json)"
+    jq -e '.sites[] | select(.function == "leak_small") | .bytes_per_event > 57600 and .bytes_per_event < 70400' a.json > /dev/null ||
+        fail "leak_small per event: $(jq '.sites[] | select(.function == "leak_small") | .bytes_per_event' a.json)"
+    "$ANALYZE" out | grep -q "^sampled mode: site numbers are ESTIMATES" || fail "text output does not say estimates"
 }
 
 test_sampled_mode_bad_value() {
