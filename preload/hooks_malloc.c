@@ -50,6 +50,14 @@ int ls_memalign_from(void **out, size_t align, size_t size, struct ls_caller fro
     return rc;
 }
 
+/* Out of line, so the common free (sampled mode: a block never sampled) carries no stack frame. */
+static __attribute__((noinline)) void free_tracked(void *p)
+{
+    ls_in_tool = 1;
+    ls_track_free(p);
+    ls_in_tool = 0;
+}
+
 void ls_free(void *p)
 {
     if (!p || LS_UNLIKELY(ls_bootstrap_owns(p)))
@@ -59,11 +67,8 @@ void ls_free(void *p)
     /* Not while the tool runs on this thread (a signal handler that frees while we hold a shard
      * lock must not wait for it): the block's entry then stays behind until its address is handed
      * out again, when the live-pointer table reports it replaced and its counts are undone. */
-    if (atomic_load_explicit(&ls_active, memory_order_relaxed) && !ls_in_tool) {
-        ls_in_tool = 1;
-        ls_track_free(p);
-        ls_in_tool = 0;
-    }
+    if (atomic_load_explicit(&ls_active, memory_order_relaxed) && !ls_in_tool && ls_track_may_own(p))
+        free_tracked(p);
     ls_real.free(p);
 }
 

@@ -68,11 +68,14 @@ void ls_track_alloc_at(void *p, size_t size, uint32_t site)
     remember(p, size, site);
 }
 
+int ls_track_may_own(const void *p)
+{
+    return !ls_config.sample || ls_sample_filter_maybe((uintptr_t)p);
+}
+
 int ls_track_take(void *p, struct ls_live *out)
 {
-    if (ls_config.sample && LS_LIKELY(!ls_sample_filter_maybe((uintptr_t)p)))
-        return 0;
-    return ls_livemap_take((uintptr_t)p, out);
+    return ls_track_may_own(p) && ls_livemap_take((uintptr_t)p, out);
 }
 
 void ls_track_put_back(const struct ls_live *e)
