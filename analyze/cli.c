@@ -13,9 +13,11 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "export.h"
 #include "gate.h"
 #include "inputs.h"
 #include "options.h"
+#include "progress.h"
 #include "render.h"
 #include "util.h"
 
@@ -53,6 +55,8 @@ static int read_reports(const ls_options *o, ls_report ***reports, size_t *n, ls
 
 static int write_output(const ls_analysis *a, const ls_options *o, ls_error *err)
 {
+    if (o->format >= FORMAT_CSV)      /* the exports: export.c */
+        return export_write(a, o, err);
     FILE *out = o->output ? fopen(o->output, "w") : stdout;
     if (!out) {
         ls_error_set(err, o->output, 0, "cannot write: %s", strerror(errno));
@@ -98,6 +102,8 @@ int ls_cli_main(int argc, char **argv)
 {
     if (gate_requested(argc, argv))   /* the CI gate: gate.c */
         return gate_main(argc, argv);
+    if (progress_requested(argc, argv)) /* leakstamp run --progress: progress.c */
+        return progress_main(argc, argv);
     ls_options o;
     ls_error err = { 0 };
     if (options_parse(argc, argv, &o, &err) < 0) {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "export.h"
 #include "util.h"
 
 void options_usage(FILE *out)
@@ -18,7 +19,8 @@ void options_usage(FILE *out)
           "Rank the call sites whose live memory grows per event in leakstamp reports.\n"
           "PATH is a report file, or a directory whose *.lsr files are all read.\n"
           "\n"
-          "  --format text|json|tsv  output format (default text)\n"
+          "  --format FORMAT         text (default), json, tsv, or an export: csv, collapsed,\n"
+          "                          pprof, npy (-o DIR), html (docs/exports.md)\n"
           "  --event NAME            stamp name that starts an event (default: the most frequent)\n"
           "  --skip N                ignore each process's first N events\n"
           "  --top N                 show at most N sites\n"
@@ -27,6 +29,8 @@ void options_usage(FILE *out)
           "                          (repeatable; e.g. pool allocators, '^std::')\n"
           "  --timeline [EVENT]      stamps of one event (default: the last complete one) and the\n"
           "                          intervals between stamps in which memory grows\n"
+          "  --pprof-event N         --format pprof: the heap profile at event N (default: the\n"
+          "                          last analysed event)\n"
           "  -o, --output FILE       write to FILE instead of standard output\n"
           "  -h, --help              this help\n"
           "  -V, --version           print the version\n"
@@ -75,8 +79,12 @@ static int set_format(ls_options *o, const char *v, ls_error *err)
         o->format = FORMAT_JSON;
     else if (v && !strcmp(v, "tsv"))
         o->format = FORMAT_TSV;
-    else {
-        ls_error_set(err, NULL, 0, "--format %s: expected text, json or tsv", v ? v : "(missing)");
+    else if (v && export_format(v, &o->format)) {
+        if (o->format == FORMAT_HTML)
+            o->timeline = 1;   /* the HTML page draws one event's stamps */
+    } else {
+        ls_error_set(err, NULL, 0, "--format %s: expected text, json, tsv, csv, collapsed, pprof, npy or html",
+                     v ? v : "(missing)");
         return -1;
     }
     return 0;
@@ -147,6 +155,8 @@ static int parse_one(ls_options *o, int argc, char **argv, int *i, ls_error *err
         return missing("--skip-frames", v, err) < 0 ? -1 : add_regex(o, v, err);
     else if (takes(a, "--skip", argc, argv, i, &v))
         return parse_count("--skip", v, &o->skip, 0, err);
+    else if (takes(a, "--pprof-event", argc, argv, i, &v))
+        return parse_count("--pprof-event", v, &o->pprof_event, 1, err);
     else if (takes(a, "--top", argc, argv, i, &v))
         return parse_count("--top", v, &o->top, 1, err);
     else if (takes(a, "--output", argc, argv, i, &v) || takes(a, "-o", argc, argv, i, &v)) {

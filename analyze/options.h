@@ -12,7 +12,11 @@
 
 #include "diag.h"
 
-typedef enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_TSV } ls_format;
+/* FORMAT_CSV and later are the exports (export.h, docs/exports.md). */
+typedef enum {
+    FORMAT_TEXT, FORMAT_JSON, FORMAT_TSV,
+    FORMAT_CSV, FORMAT_COLLAPSED, FORMAT_PPROF, FORMAT_NPY, FORMAT_HTML,
+} ls_format;
 
 typedef struct ls_options {
     ls_format format;
@@ -25,6 +29,7 @@ typedef struct ls_options {
     int timeline;             /* --timeline [EVENT] */
     size_t timeline_event;    /* absolute event number; 0: the last complete event */
     const char *output;       /* -o FILE; NULL: stdout */
+    size_t pprof_event;       /* --pprof-event N (absolute); 0: the last analysed event */
     const char **paths;
     size_t npaths;
     int help, version;
