@@ -116,7 +116,7 @@ $(B)/tests/jobs/sym_direct: tests/jobs/lib/symev_lib.cpp tests/jobs/lib/symev_li
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
-integration: all $(JOB_BIN) $(SYM_JOB_LIBS)
+integration: all $(JOB_BIN) $(SYM_JOB_LIBS) $(B)/tests/bench/alloc_heavy
 	@bash tests/integration/run.sh
 
 test: deps

@@ -108,7 +108,8 @@ static void analyse_site(const ls_analysis *a, const ls_view *v, ls_site *site, 
     }
     double live = site->live_allocs_end > 1 ? site->live_allocs_end : 1;
     ls_series_in in = { bytes, allocs, n, (site->total_allocs - site->live_allocs_end) / live,
-                        !strcmp(site->function, "leakstamp_inject_calibration") };
+                        !strcmp(site->function, "leakstamp_inject_calibration"),
+                        (double)analysis_sample_interval(a) };
     verdict_classify(&in, scratch, &site->g);
     site->since_event = site->g.since >= 0 ? v->first_event + (size_t)site->g.since : 0;
 }

@@ -106,6 +106,52 @@ static ls_verdict plateau_kind(const ls_series_in *in, const tail_fit *t, double
     return in->turnover >= 2 ? VERDICT_STABLE : VERDICT_WARMUP;
 }
 
+/*
+ * Sampled mode: a small site's series is a staircase of sparse jumps (each sample adds about one
+ * sampling interval of bytes), so the tail's median slope is usually 0 even for a steady leak, and a
+ * tail with few jumps says little. Here a site still grows if its tail gained, net, at least two
+ * samples' worth of bytes. If it did not, the tail is a plateau only when growth at the rate seen
+ * before it would, with 99% probability, have put more samples into it than it got (samples arrive as
+ * a Poisson process); otherwise the data cannot tell, and a site that grew is reported as a leak, with
+ * the low confidence its few samples deserve.
+ */
+static double poisson_cdf(double k, double lambda)
+{
+    double term = exp(-lambda), sum = term;
+    for (int i = 1; i <= (int)k; i++) {
+        term *= lambda / i;
+        sum += term;
+    }
+    return sum;
+}
+
+static int sampled_tail_grows(const ls_series_in *in, const tail_fit *t)
+{
+    const double *y = in->bytes;
+    double tail_samples = (y[in->n - 1] - y[t->start]) / in->sample_interval;
+    if (tail_samples >= 2)
+        return 1;
+    if (y[in->n - 1] - y[0] < 2 * in->sample_interval)
+        return 0;   /* too little growth in all to call anything a leak */
+    double before = t->start ? (y[t->start] - y[0]) / (double)t->start : 0;
+    double expected = before * (double)t->len / in->sample_interval;
+    return poisson_cdf(floor(fmax(tail_samples, 0) + 0.5), expected) >= 0.01;
+}
+
+static void sampled_leak_numbers(const ls_series_in *in, const tail_fit *t, double *scratch, ls_growth *g)
+{
+    size_t n = in->n;
+    long first = first_growth(in->bytes, n);
+    g->since = first < 0 ? 0 : first;
+    size_t from = (size_t)g->since, len = n - from;
+    g->bytes_per_event = fit_slope(in->bytes + from, len, scratch);
+    g->allocs_per_event = fit_slope(in->allocs + from, len, scratch);
+    /* each sample carries about one interval of bytes: the count of samples bounds the confidence */
+    double samples = (in->bytes[n - 1] - in->bytes[from]) / in->sample_interval;
+    g->confidence = samples > 0 ? fmin(1.0, sqrt(samples) / 10.0) : 0;
+    (void)t;
+}
+
 void verdict_classify(const ls_series_in *in, double *scratch, ls_growth *g)
 {
     size_t n = in->n;
@@ -118,6 +164,11 @@ void verdict_classify(const ls_series_in *in, double *scratch, ls_growth *g)
     g->growth_fraction = growth_fraction(in->bytes, n);
     tail_fit t;
     fit_tail(in->bytes, n, scratch, &t);
+    if (in->sample_interval > 0 && !tail_grows(&t) && sampled_tail_grows(in, &t)) {
+        g->verdict = in->injected ? VERDICT_INJECTED : VERDICT_LEAK;
+        sampled_leak_numbers(in, &t, scratch, g);
+        return;
+    }
     if (tail_grows(&t) || in->injected) {
         g->verdict = in->injected ? VERDICT_INJECTED : VERDICT_LEAK;
         if (tail_grows(&t)) {

@@ -39,6 +39,7 @@ typedef struct ls_series_in {
     size_t n;
     double turnover;          /* allocations freed per allocation live at the end (0 if unknown) */
     int injected;             /* the display frame is the calibration leak */
+    double sample_interval;   /* bytes; > 0 when the series are estimates from sampled mode */
 } ls_series_in;
 
 /* scratch must hold 2 * n doubles. */

@@ -223,3 +223,23 @@ test_allocations_in_late_thread_destructors() {
     expect_eq "late_alloc blocks" "16 1600" "$(delta "$r" 2 'late_alloc()')"
     expect_eq "key_alloc blocks" "16 3200" "$(delta "$r" 2 'key_alloc()')"
 }
+
+test_sampled_matches_exact_on_the_bench_job() {
+    # issue 6's check, on a smaller run of the benchmark job: sampled mode finds the same leak sites,
+    # and the 64 KiB-per-event leak (Histogram::book) within 10% of the exact run
+    local job=$ROOT/build/tests/bench/alloc_heavy
+    preload_run exact "$job" 40 2 60000 > /dev/null
+    LEAKSTAMP_SAMPLE=16KiB LEAKSTAMP_SAMPLE_SEED=11 preload_run sampled "$job" 40 2 60000 > /dev/null
+    "$ANALYZE" --format json exact > e.json
+    "$ANALYZE" --format json sampled > s.json
+    local top_e top_s
+    top_e=$(jq -r '[.sites[] | select(.verdict == "leak") | .function] | sort | join(",")' e.json)
+    top_s=$(jq -r '[.sites[] | select(.verdict == "leak") | .function] | .[0:2] | sort | join(",")' s.json)
+    expect_eq "exact leak sites" "Histogram::book(),Track::keep_noisy(int)" "$top_e"
+    expect_eq "sampled top sites" "$top_e" "$top_s"
+    local be bs
+    be=$(jq '.sites[] | select(.function == "Histogram::book()") | .bytes_per_event' e.json)
+    bs=$(jq '.sites[] | select(.function == "Histogram::book()") | .bytes_per_event' s.json)
+    expect_eq "exact growth" 65536 "$be"
+    awk -v e="$be" -v s="$bs" 'BEGIN{ exit !(s > 0.9*e && s < 1.1*e) }' || fail "sampled $bs vs exact $be"
+}
