@@ -46,7 +46,7 @@ JOB_BIN      = $(JOB_C:tests/jobs/%.c=$(B)/tests/jobs/%) $(JOB_CXX:tests/jobs/%.
 
 BENCH_REPS ?= 5
 
-.PHONY: all deps test unit integration demo clean bench fuzz install
+.PHONY: all deps test unit integration demo clean bench fuzz install html-check
 all: $(LIB) $(ANALYZER)
 
 deps:
@@ -130,6 +130,11 @@ demo: deps
 	@rm -rf $(B)/demo-out
 	@bash scripts/leakstamp run -o $(B)/demo-out -- $(B)/tests/jobs/demo_leaky 30
 	@bash scripts/leakstamp report $(B)/demo-out
+
+# The HTML export drawn by headless Chromium into build/html-check/report.png, to look at (needs the
+# chromium package; not part of `make test`, which checks the HTML structurally).
+html-check: all $(B)/tests/jobs/demo_leaky
+	@bash scripts/html-check.sh
 
 # The benchmark job is optimised like a production build (-O2), unlike the test jobs.
 $(B)/tests/bench/alloc_heavy: tests/bench/alloc_heavy.cpp include/leakstamp.h

@@ -178,3 +178,23 @@ test_pprof_heap_profile() {
     grep -Eq '^ +106496 .*sim::write_ntuple_row' diff.txt
     grep -Eq '^ +22464 .*sim::Digitizer::digitize' diff.txt   # 26 x 18 x 48
 }
+
+test_html_structure() {
+    demo_run
+    "$ANALYZE" --format html -o report.html out
+    # well-formed: the HTML parser accepts it (it does not know SVG element names: those messages are
+    # expected), and it is even well-formed XML
+    xmllint --html --noout report.html 2> html.err
+    ! grep -v 'Tag [a-z]* invalid' html.err | grep -q 'error' || { cat html.err; fail "HTML parser errors"; }
+    xmllint --noout report.html
+    # the pictures: 3 whole-process charts, the site chart, the stamp bar
+    expect_eq "svg elements" 5 "$(grep -c '^<svg ' report.html)"
+    grep -q '<polyline' report.html
+    grep -q 'stroke-dasharray' report.html          # the fitted lines
+    grep -q 'slope +4.00 KiB\|slope' report.html
+    grep -q 'sim::write_ntuple_row(bool, double)' report.html
+    grep -q 'demo_leaky.cpp:74' report.html
+    grep -q 'Stamps of event' report.html
+    # self-contained: nothing that could be fetched
+    ! grep -Eqi 'https?:|src=|<script|<link|@import|url\(' report.html || fail "external reference in the page"
+}
