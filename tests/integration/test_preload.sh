@@ -243,3 +243,35 @@ test_sampled_matches_exact_on_the_bench_job() {
     expect_eq "exact growth" 65536 "$be"
     awk -v e="$be" -v s="$bs" 'BEGIN{ exit !(s > 0.9*e && s < 1.1*e) }' || fail "sampled $bs vs exact $be"
 }
+
+test_job_linked_with_another_allocator() {
+    # a job linked with tcmalloc keeps tcmalloc (the preload forwards to the next malloc, not glibc's)
+    local tc; tc=$(ls /usr/lib/x86_64-linux-gnu/libtcmalloc.so.4 2>/dev/null) || {
+        echo "note: libtcmalloc not installed; checking glibc only"; return 0; }
+    cat > tc.c <<'C'
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <leakstamp.h>
+__attribute__((noinline)) static void leak(void) { char *p = malloc(100); memset(p, 1, 100); }
+int main(void)
+{
+    for (int e = 0; e < 5; e++) {
+        leakstamp_stamp("event");
+        leak();
+        free(realloc(calloc(3, 7), 1000));
+    }
+    puts("ok");
+    return 0;
+}
+C
+    gcc -g -I"$ROOT/include" tc.c -o tc "$tc"
+    preload_run out ./tc > stdout
+    expect_eq output ok "$(cat stdout)"
+    mkdir -p out2
+    LEAKSTAMP_OUT=out2 LD_PRELOAD=$LIB LD_DEBUG=bindings ./tc 2> bindings > /dev/null || true
+    grep -q "binding file .*libleakstamp.so .* to .*libtcmalloc.so.4 .*\`malloc'" bindings ||
+        fail "the preload's real malloc is not tcmalloc's"
+    local r; r=$(one_report out)
+    for seq in 2 3 4 5; do expect_eq "leak stamp $seq" "1 100" "$(delta "$r" $seq leak)"; done
+}
