@@ -131,6 +131,11 @@ demo: deps
 	@bash scripts/leakstamp run -o $(B)/demo-out -- $(B)/tests/jobs/demo_leaky 30
 	@bash scripts/leakstamp report $(B)/demo-out
 
+# make install PREFIX=/usr/local [DESTDIR=...]: what goes where is listed in scripts/install.sh.
+PREFIX  ?= /usr/local
+install: all
+	@bash scripts/install.sh "$(DESTDIR)" "$(PREFIX)" "$(VERSION)"
+
 # The HTML export drawn by headless Chromium into build/html-check/report.png, to look at (needs the
 # chromium package; not part of `make test`, which checks the HTML structurally).
 html-check: all $(B)/tests/jobs/demo_leaky
