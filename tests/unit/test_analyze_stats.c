@@ -17,7 +17,7 @@ static double bytes[N], allocs[N], scratch[2 * N];
 
 static ls_growth classify(size_t n, double turnover)
 {
-    ls_series_in in = { bytes, allocs, n, turnover, 0 };
+    ls_series_in in = { bytes, allocs, n, turnover, 0, 0 };
     ls_growth g;
     verdict_classify(&in, scratch, &g);
     return g;
@@ -161,7 +161,7 @@ Test(verdict, injected_calibration_keeps_its_numbers)
         bytes[i] = 10.0 * 1024 * 1024 * (double)i;
         allocs[i] = (double)i;
     }
-    ls_series_in in = { bytes, allocs, N, 0, 1 };
+    ls_series_in in = { bytes, allocs, N, 0, 1, 0 };
     ls_growth g;
     verdict_classify(&in, scratch, &g);
     cr_assert_eq(g.verdict, VERDICT_INJECTED);
