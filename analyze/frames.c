@@ -35,11 +35,20 @@ static int is_allocator(const ls_symframe *f)
            has_prefix(f->function, "_Znw") || has_prefix(f->function, "_Zna");
 }
 
+/* Code from the system's headers (libstdc++'s templates: std::string, std::vector, allocators) is
+ * compiled into the user's own module, often inlined; by its source file it is still the runtime's,
+ * and the line a user can change is the caller's. */
+static int in_system_header(const char *file)
+{
+    return has_prefix(file, "/usr/include/") || has_prefix(file, "/usr/lib/gcc/") ||
+           (file && strstr(file, "/include/c++/"));
+}
+
 static int is_runtime(const ls_symframe *f)
 {
     const char *b = f->module ? path_base(f->module) : NULL;
     return has_prefix(b, "libc.so") || has_prefix(b, "libc-2.") || has_prefix(b, "libstdc++.so") ||
-           has_prefix(b, "ld-linux") || has_prefix(b, "libgcc_s.so");
+           has_prefix(b, "ld-linux") || has_prefix(b, "libgcc_s.so") || in_system_header(f->file);
 }
 
 static int is_skipped(const ls_symframe *f, const regex_t *skip, size_t nskip)

@@ -15,7 +15,8 @@
 #include <string.h>
 
 #define NSHARDS 1024
-#define FIRST_CAP 256
+#define FIRST_CAP 16
+#define MAP_MIN 4096   /* smaller tables come from the arena: a page each would cost 8 KiB per new shard */
 
 struct shard {
     _Atomic int lock;
@@ -73,12 +74,27 @@ static void place(struct shard *s, const struct ls_live *v)
     s->e[i] = *v;
 }
 
+/* Small tables are carved from the arena and never given back (at most about 4 KiB per shard in
+ * all); from a page up, tables are mapped and the old one unmapped. */
+static struct ls_live *table_alloc(uint32_t cap)
+{
+    size_t bytes = (size_t)cap * sizeof(struct ls_live);
+    return bytes < MAP_MIN ? ls_arena_alloc(bytes) : ls_map(bytes);
+}
+
+static void table_free(struct ls_live *t, uint32_t cap)
+{
+    size_t bytes = (size_t)cap * sizeof *t;
+    if (t && bytes >= MAP_MIN)
+        ls_unmap(t, bytes);
+}
+
 static int grow(struct shard *s)
 {
     uint32_t ncap = s->cap ? s->cap * 2 : FIRST_CAP;
     struct ls_live *old = s->e;
     uint32_t ocap = s->cap;
-    struct ls_live *ne = ls_map((size_t)ncap * sizeof *ne);
+    struct ls_live *ne = table_alloc(ncap);
     if (!ne)
         return -1;
     s->e = ne;
@@ -86,7 +102,7 @@ static int grow(struct shard *s)
     for (uint32_t i = 0; i < ocap; i++)
         if (old[i].ptr)
             place(s, &old[i]);
-    ls_unmap(old, (size_t)ocap * sizeof *old);
+    table_free(old, ocap);
     return 0;
 }
 

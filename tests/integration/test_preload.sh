@@ -275,3 +275,17 @@ C
     local r; r=$(one_report out)
     for seq in 2 3 4 5; do expect_eq "leak stamp $seq" "1 100" "$(delta "$r" $seq leak)"; done
 }
+
+test_leak_through_inlined_std_templates_names_the_users_line() {
+    preload_run out "$JOBS/inlined_std" 20 > /dev/null
+    "$ANALYZE" --format json out > a.json
+    local line; line=$(grep -n 'LEAK LINE' "$ROOT/tests/jobs/inlined_std.cpp" | cut -d: -f1)
+    # the std::string object (new, 32 B) and its 201-byte buffer (allocated by inlined std::string code
+    # from /usr/include/c++) share the job's line, so they are one site there: 2 allocations, 233 B
+    expect_eq "leak site at the job's line" "1 2" \
+        "$(jq -r --argjson l "$line" '[.sites[] | select(.verdict == "leak" and (.file | endswith("inlined_std.cpp")) and .line == $l)] | "\(length) \(.[0].allocs_per_event)"' a.json)"
+    expect_eq "no leak named in a system header" "0" \
+        "$(jq '[.sites[] | select(.verdict == "leak" and (.file // "" | startswith("/usr/include")))] | length' a.json)"
+    expect_eq "bytes per event at the line" "233" \
+        "$(jq --argjson l "$line" '[.sites[] | select(.line == $l) | .bytes_per_event] | add' a.json)"
+}
