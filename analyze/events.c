@@ -71,6 +71,17 @@ static int pick_name(ls_analysis *a, const ls_options *o, name_count *c, size_t 
                 return 0;
             }
     }
+    /* A named event function that never ran is a typo or an inlined function: say so, since the
+     * analysis would otherwise quietly fall back to another stamp name or to no events at all. */
+    for (size_t p = 0; p < a->nprocs; p++) {
+        const ls_report *r = a->procs[p].r;
+        if (r->event_hint && report_name_index(r, r->event_hint) < 0) {
+            ls_warn("%s: the event function \"%s\" named at run time was never entered (no stamp of that "
+                    "name: a misspelt name, or a function the compiler inlined)%s",
+                    r->path, r->event_hint, n ? "; using the most frequent stamp name instead" : "");
+            break;
+        }
+    }
     size_t best = 0;
     for (size_t i = 1; i < n; i++)
         if (c[i].count > c[best].count)

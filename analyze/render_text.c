@@ -195,9 +195,16 @@ void render_text(FILE *out, const ls_analysis *a, const ls_options *o)
                 "average\n(relative error about sqrt(%llu / total growth in bytes); docs/preload.md)\n",
                 (unsigned long long)sampled, (unsigned long long)sampled);
     fprintf(out, "\n");
+    if (v->events < 2)
+        fprintf(out, "no events to compare: %zu stamp%s of \"%s\" in the report%s, so nothing can grow per event.\n"
+                "Mark event boundaries with `leakstamp run --event NAME` (the job's event function),\n"
+                "LEAKSTAMP_EVENT=NAME, or leakstamp_stamp(\"name\") in the job; `leakstamp gate` checks a job\n"
+                "without stamps for allocations still live at exit.\n\n",
+                v->events, v->events == 1 ? "" : "s", a->event_name ? a->event_name : "any name",
+                a->nprocs == 1 ? "" : "s");
     if (v->norder)
         site_table(out, v);
-    else
+    else if (v->events >= 2)
         fprintf(out, "no leaking site found\n");
     not_shown(out, v);
     stacks(out, v);

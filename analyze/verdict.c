@@ -131,25 +131,24 @@ static int sampled_tail_grows(const ls_series_in *in, const tail_fit *t)
     double tail_samples = (y[in->n - 1] - y[t->start]) / in->sample_interval;
     if (tail_samples >= 2)
         return 1;
-    if (y[in->n - 1] - y[0] < 2 * in->sample_interval)
-        return 0;   /* too little growth in all to call anything a leak */
     double before = t->start ? (y[t->start] - y[0]) / (double)t->start : 0;
     double expected = before * (double)t->len / in->sample_interval;
     return poisson_cdf(floor(fmax(tail_samples, 0) + 0.5), expected) >= 0.01;
 }
 
-static void sampled_leak_numbers(const ls_series_in *in, const tail_fit *t, double *scratch, ls_growth *g)
+/* Growth per event of a sampled leak: the mean over the whole run. A median of slopes reads 0 on a
+ * staircase, and a rate measured from the first sample overestimates whenever that sample came late;
+ * the mean of unbiased estimates is unbiased for a leak that ran the whole time. */
+static void sampled_leak_numbers(const ls_series_in *in, ls_growth *g)
 {
     size_t n = in->n;
     long first = first_growth(in->bytes, n);
     g->since = first < 0 ? 0 : first;
-    size_t from = (size_t)g->since, len = n - from;
-    g->bytes_per_event = fit_slope(in->bytes + from, len, scratch);
-    g->allocs_per_event = fit_slope(in->allocs + from, len, scratch);
+    g->bytes_per_event = (in->bytes[n - 1] - in->bytes[0]) / (double)(n - 1);
+    g->allocs_per_event = (in->allocs[n - 1] - in->allocs[0]) / (double)(n - 1);
     /* each sample carries about one interval of bytes: the count of samples bounds the confidence */
-    double samples = (in->bytes[n - 1] - in->bytes[from]) / in->sample_interval;
+    double samples = (in->bytes[n - 1] - in->bytes[0]) / in->sample_interval;
     g->confidence = samples > 0 ? fmin(1.0, sqrt(samples) / 10.0) : 0;
-    (void)t;
 }
 
 void verdict_classify(const ls_series_in *in, double *scratch, ls_growth *g)
@@ -164,10 +163,22 @@ void verdict_classify(const ls_series_in *in, double *scratch, ls_growth *g)
     g->growth_fraction = growth_fraction(in->bytes, n);
     tail_fit t;
     fit_tail(in->bytes, n, scratch, &t);
-    if (in->sample_interval > 0 && !tail_grows(&t) && sampled_tail_grows(in, &t)) {
-        g->verdict = in->injected ? VERDICT_INJECTED : VERDICT_LEAK;
-        sampled_leak_numbers(in, &t, scratch, g);
-        return;
+    if (in->sample_interval > 0) {
+        /* less than two samples' worth of net growth proves nothing either way */
+        int enough = in->bytes[n - 1] - in->bytes[0] >= 2 * in->sample_interval;
+        if (enough && (tail_grows(&t) || sampled_tail_grows(in, &t))) {
+            g->verdict = in->injected ? VERDICT_INJECTED : VERDICT_LEAK;
+            sampled_leak_numbers(in, g);
+            return;
+        }
+        if (!in->injected) {
+            g->verdict = plateau_kind(in, &t, scratch);
+            g->bytes_per_event = (in->bytes[n - 1] - in->bytes[0]) / (double)(n - 1);
+            g->allocs_per_event = (in->allocs[n - 1] - in->allocs[0]) / (double)(n - 1);
+            if (g->verdict != VERDICT_STABLE)
+                g->since = first_growth(in->bytes, n);
+            return;
+        }
     }
     if (tail_grows(&t) || in->injected) {
         g->verdict = in->injected ? VERDICT_INJECTED : VERDICT_LEAK;

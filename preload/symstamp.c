@@ -97,7 +97,7 @@ static void flush(int final)
             ls_buf_str(&b, "unmatched\t"), ls_buf_esc(&b, ls_sym.names[i].text), ls_buf_nl(&b);
             if (final)
                 ls_say("%s %s matched no function in the program or its libraries: it recorded no stamps",
-                       i == ls_sym.event ? "--event" : "--stamp", ls_sym.names[i].text);
+                       i == ls_sym.event ? "event function" : "stamp function", ls_sym.names[i].text);
         }
     ls_buf_str(&b, "end\tsymbols\n");
     if (!b.failed && atomic_load(&ls_active)) {
@@ -259,7 +259,7 @@ void ls_symstamp_start(void)
         int n = atomic_load(&m->matches);
         if (!n)
             ls_say("%s %s matches no function in the program or its libraries (yet: a library loaded later "
-                   "may define it)", i == ls_sym.event ? "--event" : "--stamp", m->text);
+                   "may define it)", i == ls_sym.event ? "event function" : "stamp function", m->text);
         else if (n > 1 && m->kind != LS_SYM_MANGLED && m->kind != LS_SYM_SIGNATURE)
             ls_verbose("%s matches %d functions: every overload records a stamp named %s", m->text, n, m->text);
     }
