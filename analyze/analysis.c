@@ -140,6 +140,36 @@ static void view_init(ls_view *v, size_t nprocs)
     v->nprocs = nprocs;
 }
 
+static int same_exe(const ls_report *x, const ls_report *y)
+{
+    return x->exe && y->exe ? !strcmp(x->exe, y->exe) : x->exe == y->exe;
+}
+
+/* The merged view joins the processes of one executable: the one whose processes recorded the most
+ * events (ties: the first seen), so a shell that only starts the job, or a helper program it runs, does
+ * not dilute the job's numbers. Without any events (a unit-test binary) every process is merged. */
+static void choose_merged(ls_analysis *a)
+{
+    size_t best = 0, best_events = 0;
+    for (size_t i = 0; i < a->nprocs; i++) {
+        size_t events = 0;
+        for (size_t j = 0; j < a->nprocs; j++)
+            if (same_exe(a->procs[i].r, a->procs[j].r))
+                events += a->procs[j].nbounds;
+        if (events > best_events) {
+            best = i;
+            best_events = events;
+        }
+    }
+    view_init(&a->merged, a->nprocs);
+    a->merged.nprocs = 0;
+    for (size_t i = 0; i < a->nprocs; i++) {
+        a->procs[i].merged = !best_events || same_exe(a->procs[i].r, a->procs[best].r);
+        if (a->procs[i].merged)
+            a->merged.procs[a->merged.nprocs++] = i;
+    }
+}
+
 ls_analysis *analysis_run(ls_report **reports, size_t n, const ls_options *o, ls_error *err)
 {
     ls_analysis *a = xcalloc(1, sizeof *a);
@@ -154,9 +184,7 @@ ls_analysis *analysis_run(ls_report **reports, size_t n, const ls_options *o, ls
     }
     for (size_t i = 0; i < n; i++)
         symbolize_proc(a, &a->procs[i], o);
-    view_init(&a->merged, n);
-    for (size_t i = 0; i < n; i++)
-        a->merged.procs[i] = i;
+    choose_merged(a);
     analyse_view(a, &a->merged, o, 0);
     a->per_proc = xcalloc(n, sizeof *a->per_proc);
     for (size_t i = 0; i < n; i++) {

@@ -30,6 +30,7 @@ typedef struct ls_proc {
     size_t *nframes, *display;
     const char **keys;        /* per stack: site key (frames.h) */
     uint32_t *site_in_own_view; /* per stack: its site in this process's own view */
+    int merged;               /* part of the merged view (analysis.c, choose_merged) */
 } ls_proc;
 
 typedef struct ls_member {

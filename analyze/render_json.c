@@ -187,6 +187,7 @@ static void process_json(json_writer *w, const ls_analysis *a, size_t pi)
     json_string(w, "mode", r->mode);
     json_int(w, "events", (long long)p->nbounds);
     json_int(w, "total_events", (long long)p->total_events);
+    json_bool(w, "in_merged_view", p->merged);
     json_int(w, "stamps", (long long)r->nstamps);
     json_bool(w, "truncated", r->truncated);
     if (r->truncated)

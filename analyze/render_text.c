@@ -136,9 +136,10 @@ static void processes(FILE *out, const ls_analysis *a)
         const ls_proc *p = &a->procs[i];
         char cmd[512];
         render_command(p->r, cmd, sizeof cmd);
-        fprintf(out, "  pid %lld  %zu events  %s%s  %s\n", p->r->pid, p->nbounds,
+        fprintf(out, "  pid %lld  %zu events  %s%s  %s%s\n", p->r->pid, p->nbounds,
                 p->r->exit.present ? p->r->exit.reason : "no exit record",
-                p->r->truncated ? ", truncated" : "", cmd);
+                p->r->truncated ? ", truncated" : "", cmd,
+                p->merged ? "" : "  (another program: not in the merged view)");
         if (a->nprocs > 1)
             growth_lines(out, &a->per_proc[i].growth, "      ");
     }
