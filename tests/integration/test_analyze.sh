@@ -1,0 +1,27 @@
+# test_analyze.sh — the analyzer on real reports from the preload, in situations users run into:
+# a shell wrapping the job, a job without stamps, an event function that never ran.
+
+test_wrapper_shell_is_not_merged_with_the_job() {
+    mkdir out
+    LEAKSTAMP_OUT=out LD_PRELOAD=$LIB /bin/sh -c "$JOBS/hostile 6 > /dev/null; exit 0"
+    "$ANALYZE" --format json out > a.json
+    expect_eq "processes" 2 "$(jq '.processes | length' a.json)"
+    expect_eq "merged: only the job" "hostile" \
+        "$(jq -r '[.processes[] | select(.in_merged_view) | .exe | split("/") | last] | join(",")' a.json)"
+    expect_eq "growth per event" 64 "$(jq '.sites[] | select(.function == "leak64") | .bytes_per_event' a.json)"
+}
+
+test_no_stamps_says_so() {
+    preload_run out "$JOBS/gate_unit" > /dev/null 2>&1 || true
+    "$ANALYZE" out > report.txt
+    grep -q '^no events to compare: 0 stamps of "any name"' report.txt || fail "$(head -5 report.txt)"
+    grep -q 'leakstamp run --event NAME' report.txt || fail "no hint"
+}
+
+test_event_function_that_never_ran_is_named() {
+    LEAKSTAMP_EVENT=no_such_function preload_run out "$JOBS/hostile" 4 > /dev/null 2> run.err || true
+    grep -q "event function no_such_function matches no function" run.err || fail "run: $(cat run.err)"
+    "$ANALYZE" out > /dev/null 2> an.err
+    grep -q 'the event function "no_such_function" named at run time was never entered' an.err ||
+        fail "analyze: $(cat an.err)"
+}
