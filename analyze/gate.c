@@ -84,9 +84,12 @@ static void check_growth(const ls_analysis *a, const gate_options *g, supp_list 
     for (size_t i = 0; i < v->nsites; i++) {
         const ls_site *s = &v->sites[i];
         double grew = round(s->g.growth_fraction * (double)(v->events > 1 ? v->events - 1 : 0));
-        if (s->g.verdict != VERDICT_LEAK || !(s->g.bytes_per_event > (double)g->max_growth) ||
-            grew < GATE_MIN_GROWTH_EVENTS)
+        if (s->g.verdict != VERDICT_LEAK || grew < GATE_MIN_GROWTH_EVENTS)
             continue;
+        if (!(s->g.bytes_per_event > (double)g->max_growth)) {
+            r->below++;
+            continue;
+        }
         r->checked_sites++;
         suppression *m = supp_match(supp, s->frames, s->nframes, s->display);
         if (m) {
@@ -150,8 +153,10 @@ static void check_exit(const ls_analysis *a, const gate_options *g, supp_list *s
             continue;
         }
         r->checked_sites++;
-        if (!(it.exit_bytes > (double)g->max_live))
+        if (!(it.exit_bytes > (double)g->max_live)) {
+            r->below++;
             continue;
+        }
         if (accepted(b, &it, it.exit_bytes, (double)g->max_live, g->tolerance, 0)) {
             r->baselined++;
             continue;
@@ -193,6 +198,9 @@ static void decide(gate_result *r, const gate_options *g)
                  job);
     else if (job_failed)
         snprintf(r->verdict, sizeof r->verdict, "FAIL: the job %s", job);
+    else if (r->below || r->baselined || r->suppressed)
+        snprintf(r->verdict, sizeof r->verdict, "PASS: no leak above the limits (%zu under the threshold, %zu "
+                 "accepted by the baseline, %zu suppressed)", r->below, r->baselined, r->suppressed);
     else
         snprintf(r->verdict, sizeof r->verdict, "PASS: no leaks");
     r->code = job_failed ? GATE_EXIT_JOB_FAILED : r->nitems ? g->error_exitcode : GATE_EXIT_CLEAN;

@@ -77,6 +77,7 @@ typedef struct gate_result {
     gate_item *items;
     size_t nitems, cap_items;
     size_t suppressed, baselined, checked_sites;
+    size_t below;                           /* leak sites that grow, but not above --max-growth / --max-live */
     size_t system_stacks, runtime_stacks;   /* exit check: stacks ignored by rule / built-in suppressions */
     size_t procs, procs_without_exit;
     int job_status;               /* -1 unknown */

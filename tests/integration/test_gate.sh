@@ -39,6 +39,10 @@ test_gate_error_exitcode() {
     expect_eq "exit code" 42 "$(gate_rc out.txt --error-exitcode 42 -o r -- "$JOBS/demo_leaky" 30)"
     expect_eq "exit code with a higher limit" 0 \
         "$(gate_rc out.txt --max-growth 4KiB -o r2 -- "$JOBS/demo_leaky" 30)"
+    # a pass that let leaks through says how many
+    expect_eq "verdict under the limit" \
+        "leakstamp gate: PASS: no leak above the limits (2 under the threshold, 0 accepted by the baseline, 0 suppressed)" \
+        "$(tail -1 out.txt)"
     expect_eq "exit code just under the leak" 1 \
         "$(gate_rc out.txt --max-growth 4095 -o r3 -- "$JOBS/demo_leaky" 30)"
     grep -q write_ntuple_row out.txt
