@@ -73,7 +73,7 @@ static int parse_bool(const char *name, const char *v, int *out)
     else if (!strcmp(v, "0") || !strcmp(v, "no") || !strcmp(v, "off") || !strcmp(v, "false"))
         *out = 0;
     else {
-        ls_say("%s=%s: expected 1 or 0; job runs untracked", name, v);
+        ls_say("%s=%s: expected 1, yes, on, true or 0, no, off, false; job runs untracked", name, v);
         return -1;
     }
     return 0;

@@ -44,6 +44,7 @@ cmd_gate() {
     while [ $# -gt 0 ]; do
         case $1 in
             -h|--help) usage_gate; exit 0 ;;
+            -V|--version) echo "leakstamp $LEAKSTAMP_VERSION"; exit 0 ;;
             --) shift; break ;;
         esac
         parse_run_opt "$@"

@@ -138,7 +138,7 @@ test_bad_variable_values_are_named() {
     set -e
     expect_eq "status" "7 7" "$r1 $r2"
     grep -q "^leakstamp: LEAKSTAMP_DEPTH=0: expected a whole number from 1 to 256; job runs untracked$" e1 || fail "$(cat e1)"
-    grep -q "^leakstamp: LEAKSTAMP_FOLLOW_EXEC=maybe: expected 1 or 0" e2 || fail "$(cat e2)"
+    grep -q "^leakstamp: LEAKSTAMP_FOLLOW_EXEC=maybe: expected 1, yes, on, true or 0, no, off, false" e2 || fail "$(cat e2)"
 }
 
 test_sigkill_leaves_whole_report() {
