@@ -42,7 +42,11 @@ static void site_cells(const ls_site *s, char cell[COLS][CELL])
         units_bytes(s->live_bytes_exit, cell[7], CELL);
     else
         snprintf(cell[7], CELL, "-");
-    snprintf(cell[8], CELL, "%s", s->function);
+    /* long C++ names are cut visibly; the full name is in the stack below the table and in JSON */
+    if (strlen(s->function) > 72)
+        snprintf(cell[8], CELL, "%.69s...", s->function);
+    else
+        snprintf(cell[8], CELL, "%s", s->function);
     location(s, cell[9], CELL);
 }
 
