@@ -85,11 +85,16 @@ fuzz: $(FUZZ_BIN)
 	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
 	    -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/corpus tests/fuzz/corpus
 
-$(B)/tests/unit/%: tests/unit/%.c $(ANALYZE_SRC) $(PRELOAD_PURE) $(wildcard analyze/*.h preload/*.h)
+# The code under test is compiled once with the sanitizers (build/asan/) and linked into every suite.
+UNIT_CFLAGS = $(CSTD) -O1 -g $(WARN) $(SAN) -Iinclude -Ianalyze -Ipreload -DLEAKSTAMP_VERSION='"$(VERSION)"' \
+              -DLEAKSTAMP_UNIT_TEST
+UNIT_OBJ    = $(patsubst %.c,$(B)/asan/%.o,$(filter-out analyze/main.c,$(ANALYZE_SRC)) $(PRELOAD_PURE))
+$(B)/asan/%.o: %.c $(wildcard analyze/*.h preload/*.h) VERSION
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) -O1 -g $(WARN) $(SAN) -Iinclude -Ianalyze -Ipreload -DLEAKSTAMP_VERSION='"$(VERSION)"' \
-	    -DLEAKSTAMP_UNIT_TEST -o $@ $< $(filter-out analyze/main.c,$(ANALYZE_SRC)) $(PRELOAD_PURE) \
-	    -lcriterion $(ANALYZE_LIBS)
+	$(CC) $(UNIT_CFLAGS) -c $< -o $@
+$(B)/tests/unit/%: tests/unit/%.c $(UNIT_OBJ) $(wildcard analyze/*.h preload/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(UNIT_CFLAGS) -o $@ $< $(UNIT_OBJ) -lcriterion $(ANALYZE_LIBS)
 
 # Jobs run under the real preload: no sanitizers (ASan would replace the allocator we measure).
 $(B)/tests/jobs/%: tests/jobs/%.c include/leakstamp.h
