@@ -130,7 +130,12 @@ static int string(parser *ps, char **out, size_t *outlen)
                 free(s);
                 return -1;
             }
-            cp = lo >= 0xdc00 && lo < 0xe000 ? 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00) : 0xfffd;
+            if (lo >= 0xdc00 && lo < 0xe000)
+                cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+            else {
+                cp = 0xfffd;  /* a lone high surrogate; the escape after it is decoded on its own */
+                ps->p -= 6;
+            }
         } else if (cp >= 0xd800 && cp < 0xe000)
             cp = 0xfffd;
         o += put_utf8(o, cp);  /* at most 4 bytes out of at least 6 in */

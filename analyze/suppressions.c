@@ -14,6 +14,8 @@
 
 #include "util.h"
 
+#define SUPP_MAX_BYTES (16u << 20)
+
 static char *trimmed(const char *s, size_t n)
 {
     while (n && (*s == ' ' || *s == '\t')) {
@@ -115,16 +117,24 @@ int supp_load_file(supp_list *l, const char *path, ls_error *err)
     size_t cap = 4096, len = 0;
     char *buf = xmalloc(cap);
     size_t got;
+    /* bounded: a device such as /dev/zero must not be read until memory runs out */
     while ((got = fread(buf + len, 1, cap - len, f)) > 0) {
         len += got;
-        if (len == cap)
+        if (len == cap) {
+            if (cap >= SUPP_MAX_BYTES)
+                break;
             buf = xrealloc(buf, cap *= 2);
+        }
     }
-    int bad = ferror(f);
+    int bad = ferror(f) ? (errno ? errno : EIO) : 0;
     fclose(f);
-    if (bad) {
+    if (bad || len >= SUPP_MAX_BYTES) {
         free(buf);
-        ls_error_set(err, NULL, 0, "--suppress %s: cannot read suppressions file: read error", path);
+        if (bad)
+            ls_error_set(err, NULL, 0, "--suppress %s: cannot read suppressions file: %s", path, strerror(bad));
+        else
+            ls_error_set(err, NULL, 0, "--suppress %s: larger than %u MiB, not a suppressions file", path,
+                         SUPP_MAX_BYTES >> 20);
         return -1;
     }
     int rc = supp_parse(l, path, buf, len, 0, err);

@@ -130,6 +130,20 @@ Test(gate_supp, missing_file)
     cr_assert_str_eq(err.msg, "--suppress /nonexistent/x.supp: cannot read suppressions file: No such file or directory");
 }
 
+/* A device is no suppressions file: reading stops at a bound instead of filling memory (it was read
+ * until memory ran out), and a directory says why it cannot be read. */
+Test(gate_supp, device_and_directory)
+{
+    supp_list l = { 0 };
+    ls_error err = { 0 };
+    cr_assert_eq(supp_load_file(&l, "/dev/zero", &err), -1);
+    cr_assert_str_eq(err.msg, "--suppress /dev/zero: larger than 16 MiB, not a suppressions file");
+    ls_error err2 = { 0 };
+    cr_assert_eq(supp_load_file(&l, "/", &err2), -1);
+    cr_assert_str_eq(err2.msg, "--suppress /: cannot read suppressions file: Is a directory");
+    supp_free(&l);
+}
+
 Test(gate_supp, defaults_parse_and_silence_runtime_internals)
 {
     supp_list l = { 0 };
@@ -167,6 +181,22 @@ Test(gate_json, values)
     cr_assert_str_eq(arr->items[5].str, "x\"\xc3\xa9\xf0\x9f\x98\x80\n");
     cr_assert_null(json_get(v, "zz"));
     cr_assert_null(json_get(&arr->items[0], "a"));
+    json_free(v);
+}
+
+/* A high surrogate not followed by a low one is U+FFFD, and the escape after it is still decoded
+ * (it was swallowed). */
+Test(gate_json, lone_high_surrogate)
+{
+    const char text[] = "[\"\\ud800\\u0041\", \"\\ud800\\ud800\\udc00\", \"\\ud800\\n\", \"\\udc00x\"]";
+    ls_error err = { 0 };
+    jv *v = json_parse("t.json", text, sizeof text - 1, &err);
+    cr_assert_not_null(v, "%s", err.msg);
+    cr_assert_eq(v->n, 4);
+    cr_assert_str_eq(v->items[0].str, "\xef\xbf\xbd" "A");
+    cr_assert_str_eq(v->items[1].str, "\xef\xbf\xbd\xf0\x90\x80\x80");
+    cr_assert_str_eq(v->items[2].str, "\xef\xbf\xbd\n");
+    cr_assert_str_eq(v->items[3].str, "\xef\xbf\xbd" "x");
     json_free(v);
 }
 
