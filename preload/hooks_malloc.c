@@ -15,61 +15,25 @@
 #include <errno.h>
 #include <string.h>
 
-/* Nonzero when the caller must be served without tracking (2: from bootstrap, still resolving). */
-static inline int untracked(void)
+/* The part of ls_malloc_from (ls.h) that needs a frame. For a tracked allocation in sampled mode,
+ * ls_malloc_from has already drawn the sample. */
+void *ls_malloc_slow(size_t size, struct ls_caller from)
 {
-    if (LS_UNLIKELY(!ls_real.free)) {
-        if (ls_in_tool)
-            return 2;      /* inside dlsym: the real functions are not known yet */
-        ls_ensure_init();
-    }
-    return ls_in_tool || !atomic_load_explicit(&ls_active, memory_order_relaxed);
-}
-
-void *ls_malloc_from(size_t size, struct ls_caller from)
-{
-    int u = untracked();
+    int u = ls_untracked();
     if (LS_UNLIKELY(u == 2))
         return ls_bootstrap_alloc(size, 16);
     void *p = ls_real.malloc(size);
-    if (!u)
-        ls_track_alloc(p, size, from);
+    if (!u && p)
+        ls_track_alloc_slow(p, size | (ls_config.sample ? LS_SIZE_SAMPLED : 0), from);
     return p;
 }
 
-int ls_memalign_from(void **out, size_t align, size_t size, struct ls_caller from)
-{
-    int u = untracked();
-    if (LS_UNLIKELY(u == 2)) {
-        *out = ls_bootstrap_alloc(size, align);
-        return *out ? 0 : ENOMEM;
-    }
-    int rc = ls_real.posix_memalign(out, align, size);
-    if (!u && rc == 0)
-        ls_track_alloc(*out, size, from);
-    return rc;
-}
-
 /* Out of line, so the common free (sampled mode: a block never sampled) carries no stack frame. */
-static __attribute__((noinline)) void free_tracked(void *p)
+void ls_free_tracked(void *p)
 {
     ls_in_tool = 1;
     ls_track_free(p);
     ls_in_tool = 0;
-}
-
-void ls_free(void *p)
-{
-    if (!p || LS_UNLIKELY(ls_bootstrap_owns(p)))
-        return;
-    if (LS_UNLIKELY(!ls_real.free))
-        ls_ensure_init();
-    /* Not while the tool runs on this thread (a signal handler that frees while we hold a shard
-     * lock must not wait for it): the block's entry then stays behind until its address is handed
-     * out again, when the live-pointer table reports it replaced and its counts are undone. */
-    if (atomic_load_explicit(&ls_active, memory_order_relaxed) && !ls_in_tool && ls_track_may_own(p))
-        free_tracked(p);
-    ls_real.free(p);
 }
 
 /* A block from the bootstrap arena is moved out by copying; its old size is not kept, so copy as much
@@ -90,7 +54,7 @@ static void *realloc_from(void *p, size_t size, struct ls_caller from)
         return ls_malloc_from(size, from);
     if (LS_UNLIKELY(ls_bootstrap_owns(p)))
         return ls_in_tool && !ls_real.realloc ? ls_bootstrap_alloc(size, 16) : realloc_bootstrap(p, size, from);
-    int u = untracked();
+    int u = ls_untracked();
     if (u)
         return ls_real.realloc(p, size);   /* a stale entry is repaired as in ls_free */
     struct ls_live old;
@@ -125,7 +89,7 @@ LS_EXPORT void free(void *p)
 
 LS_EXPORT void *calloc(size_t n, size_t size)
 {
-    int u = untracked();
+    int u = ls_untracked();
     size_t total;
     if (LS_UNLIKELY(u == 2))
         return __builtin_mul_overflow(n, size, &total) ? NULL : ls_bootstrap_alloc(total, 16);
@@ -159,7 +123,7 @@ LS_EXPORT int posix_memalign(void **out, size_t align, size_t size)
 #define ALIGNED_HOOK(name, params, args, size_expr, align_expr)            \
     LS_EXPORT void *name params                                            \
     {                                                                      \
-        int u = untracked();                                               \
+        int u = ls_untracked();                                               \
         if (LS_UNLIKELY(u == 2))                                           \
             return ls_bootstrap_alloc(size_expr, align_expr);              \
         void *p = ls_real.name args;                                       \

@@ -36,7 +36,7 @@ __attribute__((noreturn)) static void throw_bad_alloc(void)
 }
 
 /* One attempt, tracked at the caller of new; aligned when align > 0. */
-static void *attempt(size_t size, size_t align, struct ls_caller from)
+static inline __attribute__((always_inline)) void *attempt(size_t size, size_t align, struct ls_caller from)
 {
     if (!size)
         size = 1;   /* new of 0 bytes must return a unique pointer */
@@ -46,13 +46,12 @@ static void *attempt(size_t size, size_t align, struct ls_caller from)
     return ls_memalign_from(&p, align < sizeof(void *) ? sizeof(void *) : align, size, from) == 0 ? p : NULL;
 }
 
-/* The standard's loop: retry after each call of the handler; without one, fail. */
-static void *allocate(size_t size, size_t align, int nothrow, struct ls_caller from)
+/* The standard's loop, once a first attempt failed: call the handler and retry; without one, fail.
+ * Out of line and without the caller's cache key (a rare path: such a stack is unwound in full, and
+ * the frames of this library are cut from it as always), so the hooks' common path saves nothing. */
+static __attribute__((noinline)) void *retry(size_t size, size_t align, int nothrow)
 {
     for (;;) {
-        void *p = attempt(size, align, from);
-        if (p)
-            return p;
         new_handler_fn h = current_handler();
         if (!h) {
             if (nothrow)
@@ -60,7 +59,17 @@ static void *allocate(size_t size, size_t align, int nothrow, struct ls_caller f
             throw_bad_alloc();
         }
         h();
+        void *p = attempt(size, align, (struct ls_caller){0, 0});
+        if (p)
+            return p;
     }
+}
+
+static inline __attribute__((always_inline)) void *allocate(size_t size, size_t align, int nothrow,
+                                                             struct ls_caller from)
+{
+    void *p = attempt(size, align, from);
+    return LS_LIKELY(p != NULL) ? p : retry(size, align, nothrow);
 }
 
 #define NEW(sym, ...) LS_EXPORT void *sym(__VA_ARGS__)

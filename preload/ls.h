@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <errno.h>
 #include <sys/types.h>
 
 #define LS_HIDDEN __attribute__((visibility("hidden")))
@@ -40,7 +41,12 @@ struct ls_real {
 };
 extern struct ls_real ls_real LS_HIDDEN;
 LS_HIDDEN void ls_real_resolve(void);
-LS_HIDDEN int ls_bootstrap_owns(const void *p);
+#define LS_BOOT_BYTES (256 * 1024)
+extern char ls_boot_arena[LS_BOOT_BYTES] LS_HIDDEN;
+static inline int ls_bootstrap_owns(const void *p)
+{
+    return (const char *)p >= ls_boot_arena && (const char *)p < ls_boot_arena + LS_BOOT_BYTES;
+}
 LS_HIDDEN void *ls_bootstrap_alloc(size_t size, size_t align);
 LS_HIDDEN size_t ls_bootstrap_room(const void *p);   /* bytes from p to the arena's end */
 
@@ -136,31 +142,62 @@ LS_HIDDEN void ls_livemap_reset_locks(void);
 /* Visit every live entry (all shards locked one at a time). */
 LS_HIDDEN void ls_livemap_each(void (*fn)(const struct ls_live *, void *), void *arg);
 
-/* ---- the allocation paths shared by the C and C++ hooks (hooks_malloc.c) ---- */
-LS_HIDDEN void *ls_malloc_from(size_t size, struct ls_caller from);
-LS_HIDDEN int ls_memalign_from(void **out, size_t align, size_t size, struct ls_caller from);
-LS_HIDDEN void ls_free(void *p);
 
 /* ---- sampled mode (sampling.c) ---- */
-LS_HIDDEN int ls_sample_take(size_t size);    /* 1: this allocation is a sample */
+/* Inline: an unsampled allocation costs a subtraction, an unsampled free one load (sampling.c). */
+#define LS_FILTER_BITS 15   /* 32 KiB: stays in cache; a few thousand live samples fill few buckets */
+extern __thread int64_t ls_sample_until LS_HIDDEN;
+extern _Atomic uint8_t ls_sample_filter[1u << LS_FILTER_BITS] LS_HIDDEN;
+LS_HIDDEN int ls_sample_crossed(size_t size);
+static inline int ls_sample_take(size_t size)   /* 1: this allocation is a sample */
+{
+    ls_sample_until -= (int64_t)size;
+    return LS_LIKELY(ls_sample_until > 0) ? 0 : ls_sample_crossed(size);
+}
+static inline _Atomic uint8_t *ls_sample_bucket(uintptr_t p)
+{
+    return &ls_sample_filter[((uint64_t)p * 0x9e3779b97f4a7c15ull) >> (64 - LS_FILTER_BITS)];
+}
+static inline int ls_sample_filter_maybe(uintptr_t p)
+{
+    return atomic_load_explicit(ls_sample_bucket(p), memory_order_relaxed) != 0;
+}
 LS_HIDDEN void ls_sample_after_fork_child(void);
 LS_HIDDEN void ls_sample_weight(uint64_t size, int64_t *allocs, int64_t *bytes);
 LS_HIDDEN void ls_sample_filter_add(uintptr_t p);
 LS_HIDDEN void ls_sample_filter_remove(uintptr_t p);
-LS_HIDDEN int ls_sample_filter_maybe(uintptr_t p);
 LS_HIDDEN uint64_t ls_parse_size(const char *v, int *bad);   /* "4096", "512KiB", "1MiB"... */
 
 /* ---- tracking (track.c) ---- */
 extern _Atomic int ls_active LS_HIDDEN;          /* tracking on */
 extern _Atomic uint32_t ls_stamp_seq LS_HIDDEN;  /* last stamp number */
-LS_HIDDEN void ls_track_alloc(void *p, size_t size, struct ls_caller from);
+LS_HIDDEN void ls_track_alloc_slow(void *p, uint64_t size, struct ls_caller from);
 LS_HIDDEN void ls_track_alloc_at(void *p, size_t size, uint32_t site);   /* a site known already */
 LS_HIDDEN void ls_track_free(void *p);
-LS_HIDDEN int ls_track_may_own(const void *p);              /* 0: certainly not in the table */
 LS_HIDDEN int ls_track_take(void *p, struct ls_live *out);   /* out of the table, counts not undone */
 LS_HIDDEN void ls_track_put_back(const struct ls_live *e);   /* undo a take */
 LS_HIDDEN void ls_track_forget(struct ls_live *e);           /* undo the counts of a taken block */
 LS_HIDDEN void ls_live_weight(const struct ls_live *e, int64_t *allocs, int64_t *bytes);
+
+/* The allocation-path checks, inline so that an allocation that is not recorded (sampled mode) costs
+ * a few instructions in the hook itself. */
+static inline void ls_track_alloc(void *p, size_t size, struct ls_caller from)
+{
+    if (!p)
+        return;
+    uint64_t flag = 0;
+    if (ls_config.sample) {
+        if (LS_LIKELY(!ls_sample_take(size)))
+            return;
+        flag = LS_SIZE_SAMPLED;
+    }
+    ls_track_alloc_slow(p, size | flag, from);
+}
+
+static inline int ls_track_may_own(const void *p)   /* 0: certainly not in the table */
+{
+    return !ls_config.sample || ls_sample_filter_maybe((uintptr_t)p);
+}
 
 /* ---- module table (modules.c) ---- */
 struct ls_module {
@@ -223,5 +260,60 @@ extern pid_t ls_owner_pid LS_HIDDEN;            /* the process the report belong
 LS_HIDDEN void ls_symstamp_start(void);                  /* start(): arm --event/--stamp functions */
 LS_HIDDEN void ls_symstamp_put_header(struct ls_buf *b); /* header keys `event`, `inject` */
 LS_HIDDEN void ls_symstamp_at_exit(void);                /* before the exit record: `symbols` record */
+
+/* ---- the allocation paths shared by the C and C++ hooks (inline: they are the hot path) ---- */
+LS_HIDDEN void ls_free_tracked(void *p);   /* hooks_malloc.c */
+
+/* Nonzero when the caller must be served without tracking (2: from bootstrap, still resolving). */
+static inline int ls_untracked(void)
+{
+    if (LS_UNLIKELY(!ls_real.free)) {
+        if (ls_in_tool)
+            return 2;      /* inside dlsym: the real functions are not known yet */
+        ls_ensure_init();
+    }
+    return ls_in_tool || !atomic_load_explicit(&ls_active, memory_order_relaxed);
+}
+
+LS_HIDDEN void *ls_malloc_slow(size_t size, struct ls_caller from);   /* hooks_malloc.c */
+
+/* Whether to sample is decided before the real malloc runs (it depends on the size only), so an
+ * allocation that is not recorded is a tail call to the real malloc: no frame, no saved registers;
+ * everything else (start-up, bootstrap, a recorded block) is in ls_malloc_slow. */
+static inline void *ls_malloc_from(size_t size, struct ls_caller from)
+{
+    if (LS_LIKELY(ls_real.free != NULL) &&
+        (ls_in_tool || !atomic_load_explicit(&ls_active, memory_order_relaxed) ||
+         (ls_config.sample && LS_LIKELY(!ls_sample_take(size)))))
+        return ls_real.malloc(size);
+    return ls_malloc_slow(size, from);
+}
+
+static inline int ls_memalign_from(void **out, size_t align, size_t size, struct ls_caller from)
+{
+    int u = ls_untracked();
+    if (LS_UNLIKELY(u == 2)) {
+        *out = ls_bootstrap_alloc(size, align);
+        return *out ? 0 : ENOMEM;
+    }
+    int rc = ls_real.posix_memalign(out, align, size);
+    if (!u && rc == 0)
+        ls_track_alloc(*out, size, from);
+    return rc;
+}
+
+static inline void ls_free(void *p)
+{
+    if (!p || LS_UNLIKELY(ls_bootstrap_owns(p)))
+        return;
+    if (LS_UNLIKELY(!ls_real.free))
+        ls_ensure_init();
+    /* Not while the tool runs on this thread (a signal handler that frees while we hold a shard
+     * lock must not wait for it): the block's entry then stays behind until its address is handed
+     * out again, when the live-pointer table reports it replaced and its counts are undone. */
+    if (atomic_load_explicit(&ls_active, memory_order_relaxed) && !ls_in_tool && ls_track_may_own(p))
+        ls_free_tracked(p);
+    ls_real.free(p);
+}
 
 #endif

@@ -13,13 +13,9 @@
 
 struct ls_real ls_real;
 
-static _Alignas(64) char boot_arena[256 * 1024];
+_Alignas(64) char ls_boot_arena[LS_BOOT_BYTES];
+#define boot_arena ls_boot_arena
 static _Atomic size_t boot_used;
-
-int ls_bootstrap_owns(const void *p)
-{
-    return (const char *)p >= boot_arena && (const char *)p < boot_arena + sizeof boot_arena;
-}
 
 size_t ls_bootstrap_room(const void *p)
 {

@@ -19,10 +19,10 @@
 #include <pthread.h>
 #include <time.h>
 
-#define FILTER_BITS 15   /* 32 KiB: stays in cache; a few thousand live samples fill few buckets */
 
-static _Atomic uint8_t filter[1u << FILTER_BITS];
-static __thread int64_t until;       /* bytes to the next sample point */
+_Atomic uint8_t ls_sample_filter[1u << LS_FILTER_BITS];
+__thread int64_t ls_sample_until;    /* bytes to the next sample point (the hot path is in ls.h) */
+#define until ls_sample_until
 static __thread uint64_t rng;
 
 static _Atomic uint64_t threads_seeded;
@@ -66,13 +66,15 @@ void ls_sample_after_fork_child(void)
     until = 0;
 }
 
-int ls_sample_take(size_t size)
+/* ls_sample_take (ls.h) found the next point inside this allocation, or a thread that has not drawn
+ * its first point yet. */
+int ls_sample_crossed(size_t size)
 {
-    if (LS_UNLIKELY(until == 0))
-        until = next_interval();     /* a new thread */
-    until -= (int64_t)size;
-    if (LS_LIKELY(until > 0))
-        return 0;
+    if (LS_UNLIKELY(!rng)) {
+        until = next_interval() - (int64_t)size;   /* a new thread (or a forked child) */
+        if (until > 0)
+            return 0;
+    }
     do
         until += next_interval();    /* points further inside this allocation change nothing */
     while (until <= 0);
@@ -90,11 +92,7 @@ void ls_sample_weight(uint64_t size, int64_t *allocs, int64_t *bytes)
     *bytes = llround((double)size / p);
 }
 
-static _Atomic uint8_t *bucket(uintptr_t p)
-{
-    uint64_t h = (uint64_t)p * 0x9e3779b97f4a7c15ull;
-    return &filter[h >> (64 - FILTER_BITS)];
-}
+#define bucket ls_sample_bucket
 
 /* A bucket that reaches 255 stays there ("maybe" forever): still correct, only slower. */
 void ls_sample_filter_add(uintptr_t p)
@@ -113,7 +111,3 @@ void ls_sample_filter_remove(uintptr_t p)
         ;
 }
 
-int ls_sample_filter_maybe(uintptr_t p)
-{
-    return atomic_load_explicit(bucket(p), memory_order_relaxed) != 0;
-}

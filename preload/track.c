@@ -47,18 +47,11 @@ static void remember(void *p, uint64_t size, uint32_t site)
         ls_track_forget(&old);
 }
 
-void ls_track_alloc(void *p, size_t size, struct ls_caller from)
+/* After ls_track_alloc (ls.h) decided that the block is recorded; `size` carries LS_SIZE_SAMPLED. */
+void ls_track_alloc_slow(void *p, uint64_t size, struct ls_caller from)
 {
-    if (!p)
-        return;
-    uint64_t flag = 0;
-    if (ls_config.sample) {
-        if (LS_LIKELY(!ls_sample_take(size)))
-            return;
-        flag = LS_SIZE_SAMPLED;
-    }
     ls_in_tool = 1;
-    remember(p, size | flag, ls_site_of_caller(from.ra, from.cfa));
+    remember(p, size, ls_site_of_caller(from.ra, from.cfa));
     ls_in_tool = 0;
 }
 
@@ -66,11 +59,6 @@ void ls_track_alloc(void *p, size_t size, struct ls_caller from)
 void ls_track_alloc_at(void *p, size_t size, uint32_t site)
 {
     remember(p, size, site);
-}
-
-int ls_track_may_own(const void *p)
-{
-    return !ls_config.sample || ls_sample_filter_maybe((uintptr_t)p);
 }
 
 int ls_track_take(void *p, struct ls_live *out)
