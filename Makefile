@@ -163,8 +163,13 @@ $(B)/tests/bench/tool_memory: tests/bench/tool_memory.c include/leakstamp.h
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O1 -g -Wall -Wextra $(if $(WERROR),-Werror) -Iinclude -o $@ $<
 
+$(B)/tests/bench/stamp_cost: tests/bench/stamp_cost.c include/leakstamp.h
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra $(if $(WERROR),-Werror) -Iinclude -o $@ $<
+
 bench: deps
-	@$(MAKE) --no-print-directory $(LIB) $(B)/tests/bench/alloc_heavy $(B)/tests/bench/tool_memory
+	@$(MAKE) --no-print-directory $(LIB) $(B)/tests/bench/alloc_heavy $(B)/tests/bench/tool_memory \
+	    $(B)/tests/bench/stamp_cost
 	@bash tests/bench/run.sh $(BENCH_REPS)
 
 clean:

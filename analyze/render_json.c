@@ -40,6 +40,18 @@ static void frame_json(json_writer *w, const ls_symframe *f, int display)
     json_end_object(w);
 }
 
+
+/* function, file and line of a site's display frame (null where unknown) */
+static void site_location(json_writer *w, const ls_site *s, const ls_symframe *d)
+{
+    json_string(w, "function", s->function);
+    json_string(w, "file", d ? d->file : NULL);
+    if (d && d->line)
+        json_int(w, "line", d->line);
+    else
+        json_null(w, "line");
+}
+
 static void site_json(json_writer *w, const ls_site *s)
 {
     const ls_symframe *d = s->nframes ? &s->frames[s->display] : NULL;
@@ -49,12 +61,7 @@ static void site_json(json_writer *w, const ls_site *s)
     else
         json_null(w, "rank");
     json_string(w, "verdict", verdict_name(s->g.verdict));
-    json_string(w, "function", s->function);
-    json_string(w, "file", d ? d->file : NULL);
-    if (d && d->line)
-        json_int(w, "line", d->line);
-    else
-        json_null(w, "line");
+    site_location(w, s, d);
     json_string(w, "module", d ? d->module : NULL);
     json_number(w, "bytes_per_event", s->g.bytes_per_event);
     json_number(w, "allocs_per_event", s->g.allocs_per_event);
@@ -155,12 +162,7 @@ static void timeline_json(json_writer *w, const ls_analysis *a, size_t pi)
             const ls_site *s = &a->per_proc[pi].sites[iv->top[j].site];
             const ls_symframe *d = s->nframes ? &s->frames[s->display] : NULL;
             json_begin_object(w, NULL);
-            json_string(w, "function", s->function);
-            json_string(w, "file", d ? d->file : NULL);
-            if (d && d->line)
-                json_int(w, "line", d->line);
-            else
-                json_null(w, "line");
+            site_location(w, s, d);
             json_number(w, "bytes_per_event", iv->top[j].bytes_per_event);
             json_end_object(w);
         }

@@ -108,6 +108,13 @@ memtable=$tmp/memtable
 } > "$memtable"
 cat "$memtable"
 
+# The cost of a stamp: through the API, and through a named function (breakpoint + stamp).
+stampjob=$root/build/tests/bench/stamp_cost
+stamp_api=$(env LEAKSTAMP_OUT="$tmp" LD_PRELOAD="$lib" "$stampjob" api 20000)
+stamp_named=$(env LEAKSTAMP_EVENT=tick LEAKSTAMP_OUT="$tmp" LD_PRELOAD="$lib" "$stampjob" named 20000)
+stamp_none=$("$stampjob" named 20000)
+echo "stamp: ${stamp_api} us (leakstamp_stamp), ${stamp_named} us (named function; ${stamp_none} us without the tool)"
+
 machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), \
 $(free -g | awk '/Mem:/{print $2}') GiB, Linux $(uname -r), $(ldd --version | head -1 | sed 's/.* //') glibc"
 doc=$root/docs/performance.md
@@ -126,6 +133,9 @@ fi
     echo "The tool's own memory (\`tests/bench/tool_memory\`: RSS under the preload minus RSS alone, after one stamp):"
     echo
     cat "$memtable"
+    echo
+    echo "A stamp (\`tests/bench/stamp_cost\`, 20,000 in a row): ${stamp_api} µs through \`leakstamp_stamp()\`,"
+    echo "${stamp_named} µs through a named function (breakpoint trap + stamp; ${stamp_none} µs per call without the tool)."
     echo "<!-- bench:end -->"
 } > "$tmp/block"
 awk -v blockfile="$tmp/block" '

@@ -25,3 +25,15 @@ test_event_function_that_never_ran_is_named() {
     grep -q 'the event function "no_such_function" named at run time was never entered' an.err ||
         fail "analyze: $(cat an.err)"
 }
+
+test_round_trip_of_names_with_separators() {
+    # the preload escapes TAB, newline, CR and backslash in names; the analyzer gives them back exactly
+    preload_run out "$JOBS/odd_names" 6
+    "$ANALYZE" --format json out > a.json
+    expect_eq "event stamp" $'ev\tent\\n "1"' "$(jq -r '.event_stamp' a.json)"
+    expect_eq "events" 7 "$(jq '.events' a.json)"
+    expect_eq "leak per event" 24 "$(jq '.sites[] | select(.function == "leak24") | .bytes_per_event' a.json)"
+    local second=$'line\nbreak\r\\t \xc3\xa9'
+    "$ANALYZE" --format json --event "$second" out > b.json
+    expect_eq "second name" "$second" "$(jq -j '.event_stamp' b.json)"
+}
