@@ -39,12 +39,13 @@ static void remember(void *p, uint64_t size, uint32_t site)
     int64_t allocs, bytes;
     ls_live_weight(&e, &allocs, &bytes);
     ls_count(site, allocs, bytes);
-    if (size & LS_SIZE_SAMPLED)
-        ls_sample_filter_add(e.ptr);
     struct ls_live old;
     ls_livemap_put(e.ptr, e.size, e.site, e.birth, &old);
     if (old.ptr)
         ls_track_forget(&old);
+    /* after the stale entry's filter count went: both can be the same address */
+    if (size & LS_SIZE_SAMPLED)
+        ls_sample_filter_add(e.ptr);
 }
 
 /* After ls_track_alloc (ls.h) decided that the block is recorded; `size` carries LS_SIZE_SAMPLED. */
