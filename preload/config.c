@@ -7,6 +7,7 @@
  */
 #include "ls.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -76,6 +77,33 @@ static int parse_bool(const char *name, const char *v, int *out)
         ls_say("%s=%s: expected 1, yes, on, true or 0, no, off, false; job runs untracked", name, v);
         return -1;
     }
+    return 0;
+}
+
+/* A size with an optional unit: 4096, 512KiB, 1MiB, 2 GB (LEAKSTAMP_SAMPLE, LEAKSTAMP_INJECT). */
+uint64_t ls_parse_size(const char *v, int *bad)
+{
+    char *end;
+    *bad = 0;
+    if (!isdigit((unsigned char)*v)) {
+        *bad = 1;
+        return 0;
+    }
+    unsigned long long n = strtoull(v, &end, 10);
+    while (*end == ' ')
+        end++;
+    static const struct { const char *unit; uint64_t mul; } units[] = {
+        {"", 1}, {"B", 1}, {"K", 1024}, {"KiB", 1024}, {"k", 1024}, {"KB", 1000}, {"kB", 1000},
+        {"M", 1 << 20}, {"MiB", 1 << 20}, {"MB", 1000000}, {"G", 1 << 30}, {"GiB", 1 << 30},
+        {"GB", 1000000000},
+    };
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (!strcmp(end, units[i].unit)) {
+            if (n > UINT64_MAX / units[i].mul)
+                break;
+            return n * units[i].mul;
+        }
+    *bad = 1;
     return 0;
 }
 

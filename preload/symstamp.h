@@ -59,7 +59,6 @@ LS_HIDDEN int ls_sym_matches(const struct ls_symname *n, const char *base, const
 LS_HIDDEN char *ls_sym_demangle(const char *base, char *out, size_t cap);
 LS_HIDDEN int ls_sym_needs_demangling(const char *base);   /* some name could match it demangled */
 LS_HIDDEN void ls_sym_find_demangler(void);
-LS_HIDDEN uint64_t ls_parse_size(const char *v, int *bad);
 
 /* symstamp.c: ls_symstamp_start, ls_symstamp_put_header, ls_symstamp_at_exit are in ls.h */
 

@@ -166,32 +166,6 @@ static void add_list(const char *v)
     }
 }
 
-uint64_t ls_parse_size(const char *v, int *bad)
-{
-    char *end;
-    *bad = 0;
-    if (!isdigit((unsigned char)*v)) {
-        *bad = 1;
-        return 0;
-    }
-    unsigned long long n = strtoull(v, &end, 10);
-    while (*end == ' ')
-        end++;
-    static const struct { const char *unit; uint64_t mul; } units[] = {
-        {"", 1}, {"B", 1}, {"K", 1024}, {"KiB", 1024}, {"k", 1024}, {"KB", 1000}, {"kB", 1000},
-        {"M", 1 << 20}, {"MiB", 1 << 20}, {"MB", 1000000}, {"G", 1 << 30}, {"GiB", 1 << 30},
-        {"GB", 1000000000},
-    };
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-        if (!strcmp(end, units[i].unit)) {
-            if (n > UINT64_MAX / units[i].mul)
-                break;
-            return n * units[i].mul;
-        }
-    *bad = 1;
-    return 0;
-}
-
 int ls_symconfig_load(void)
 {
     if (ls_sym.loaded)
