@@ -75,6 +75,7 @@ static void after_fork_child(void)
     ls_owner_pid = getpid();
     ls_outfile_close();
     ls_forget_definitions();   /* a new file: define everything again */
+    ls_forget_previous_stamp();
     if (ls_outfile_open() == 0)
         ls_write_header();
     else

@@ -243,6 +243,7 @@ LS_HIDDEN void ls_write_header(void);
 LS_HIDDEN void ls_define_stack(struct ls_buf *b, struct ls_site *s);  /* module+stack lines, once per file */
 LS_HIDDEN void ls_resolve_pending_stacks(void);
 LS_HIDDEN void ls_forget_definitions(void);
+LS_HIDDEN void ls_forget_previous_stamp(void);
 LS_HIDDEN void ls_stamp_internal(const char *name);
 LS_HIDDEN void ls_write_exit(const char *reason);
 LS_HIDDEN void ls_stamp_lock(void);

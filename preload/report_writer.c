@@ -202,3 +202,15 @@ void ls_forget_definitions(void)
     }
     ls_modules_forget_emitted();
 }
+
+/* A forked child's report starts from nothing: its first stamp lists every site that holds memory,
+ * also the blocks inherited from the parent that never change in the child. */
+void ls_forget_previous_stamp(void)
+{
+    uint32_t n = ls_stacks_count();
+    for (uint32_t id = 1; id <= n; id++) {
+        struct ls_site *s = ls_stacks_get(id);
+        if (s)
+            s->prev_allocs = s->prev_bytes = 0;
+    }
+}

@@ -79,6 +79,8 @@ test_fork_child_writes_its_own_report() {
     expect_eq "child stamps" 4 "$(count_stamps "$child" event)"
     expect_eq "child's first stamp" 4 "$(awk -F'\t' '$1=="stamp"{print $2; exit}' "$child")"
     expect_eq "child leak per event" "1 200" "$(delta "$child" 5 child_leak)"
+    # the child's first stamp lists what it inherited (the parent's 3 blocks), though it never changes
+    expect_eq "inherited blocks in the child's first stamp" "3 300" "$(delta "$child" 4 parent_leak)"
     expect_eq "parent leak after fork" "1 100" "$(delta "$parent" 6 parent_leak)"
     expect_eq "no child leak in parent" "0 0" "$(delta "$parent" 6 child_leak)"
     expect_eq "both end cleanly" "exit exit" "$(exit_field "$parent" 2) $(exit_field "$child" 2)"
