@@ -21,7 +21,7 @@ void options_usage(FILE *out)
           "\n"
           "  --format FORMAT         text (default), json, tsv, or an export: csv, collapsed,\n"
           "                          pprof, npy (-o DIR), html (docs/exports.md)\n"
-          "  --event NAME            stamp name that starts an event (default: the most frequent)\n"
+          "  --event NAME            stamp name that starts an event (default: the run's --event, else the most frequent)\n"
           "  --skip N                ignore each process's first N events\n"
           "  --top N                 show at most N sites\n"
           "  --all                   also list sites that are not leaks (warmup, bounded, stable)\n"
