@@ -25,6 +25,19 @@ __attribute__((noinline)) static void leak_nothrow() { kept->push_back(new (std:
 __attribute__((noinline)) static void leak_aligned() { kept->push_back(new Aligned64()); }
 __attribute__((noinline)) static void leak_aligned_array() { kept->push_back(new Aligned64[2]); }
 
+/* A throwing new of an impossible size must throw std::bad_alloc, which the job catches. */
+static bool impossible_new_throws()
+{
+    try {
+        volatile size_t huge = (size_t)1 << 62;
+        char *p = new char[huge];
+        delete[] p;
+        return false;
+    } catch (const std::bad_alloc &) {
+        return true;
+    }
+}
+
 __attribute__((noinline)) static int churn()
 {
     int bad = 0;
@@ -37,13 +50,7 @@ __attribute__((noinline)) static int churn()
     if (reinterpret_cast<uintptr_t>(a) % 64)
         bad = 1;
     ::operator delete(a, std::align_val_t(64));
-    try {
-        volatile size_t huge = (size_t)1 << 62;
-        char *p = new char[huge];
-        delete[] p;
-        bad = 1;
-    } catch (const std::bad_alloc &) {
-    }
+    bad |= !impossible_new_throws();
     volatile size_t huge = (size_t)1 << 62;
     if (::operator new(huge, std::nothrow) != nullptr)
         bad = 1;
@@ -73,13 +80,7 @@ int main(int argc, char **argv)
     leakstamp_stamp("event");
     // a new_handler is called before bad_alloc is thrown
     std::set_new_handler(handler);
-    try {
-        volatile size_t huge = (size_t)1 << 62;
-        char *p = new char[huge];
-        delete[] p;
-        bad = 1;
-    } catch (const std::bad_alloc &) {
-    }
+    bad |= !impossible_new_throws();
     if (handler_calls != 1)
         bad = 1;
     std::printf("cxx_new: %zu objects kept, bad=%d\n", kept->size(), bad);
