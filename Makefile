@@ -16,13 +16,17 @@ B        = build
 VERSION := $(shell cat VERSION)
 
 # ---- the preload -----------------------------------------------------------------------------
-PRELOAD_SRC  = $(wildcard preload/*.c)
-PRELOAD_ASM  = $(wildcard preload/*.S)
+# Three rooms (docs/preload.md): core/ (every allocation), report/ (the report and the process's life),
+# trap/ (named stamps); each room's header is its only interface to the others.
+PRELOAD_ROOMS = core report trap
+PRELOAD_SRC  = $(foreach r,$(PRELOAD_ROOMS),$(wildcard preload/$(r)/*.c))
+PRELOAD_ASM  = $(foreach r,$(PRELOAD_ROOMS),$(wildcard preload/$(r)/*.S))
+PRELOAD_HDR  = $(wildcard preload/*/*.h)
 PRELOAD_OBJ  = $(PRELOAD_SRC:%.c=$(B)/obj/%.o) $(PRELOAD_ASM:%.S=$(B)/obj/%.o)
 # -fexceptions: a std::bad_alloc thrown from libstdc++ unwinds through our operator new.
 # -flto: the hooks, the tracker and the sampler sit in separate files but form one hot path.
 PRELOAD_CFLAGS = $(CSTD) $(OPT) $(WARN) -fPIC -fvisibility=hidden -ftls-model=initial-exec \
-                 -fexceptions -flto -Iinclude -DLEAKSTAMP_VERSION='"$(VERSION)"'
+                 -fexceptions -flto -Iinclude -Ipreload -DLEAKSTAMP_VERSION='"$(VERSION)"'
 LIB = $(B)/lib/libleakstamp.so
 
 # ---- the analyzer ----------------------------------------------------------------------------
@@ -39,7 +43,8 @@ ANALYZER = $(B)/bin/leakstamp-analyze
 SAN          = -fsanitize=address,undefined -fno-omit-frame-pointer
 UNIT_SRC     = $(wildcard tests/unit/test_*.c)
 UNIT_BIN     = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
-PRELOAD_PURE = preload/escape.c preload/buf.c preload/arena.c preload/livemap.c preload/stacks.c
+PRELOAD_PURE = preload/report/escape.c preload/report/buf.c preload/core/arena.c preload/core/livemap.c \
+               preload/core/stacks.c
 JOB_C        = $(wildcard tests/jobs/*.c)
 JOB_CXX      = $(wildcard tests/jobs/*.cpp)
 JOB_BIN      = $(JOB_C:tests/jobs/%.c=$(B)/tests/jobs/%) $(JOB_CXX:tests/jobs/%.cpp=$(B)/tests/jobs/%)
@@ -52,7 +57,7 @@ all: $(LIB) $(ANALYZER)
 deps:
 	@bash scripts/install-deps.sh
 
-$(B)/obj/preload/%.o: preload/%.c $(wildcard preload/*.h) include/leakstamp.h VERSION
+$(B)/obj/preload/%.o: preload/%.c $(PRELOAD_HDR) include/leakstamp.h VERSION
 	@mkdir -p $(@D)
 	$(CC) $(PRELOAD_CFLAGS) -c $< -o $@
 $(B)/obj/preload/%.o: preload/%.S
@@ -97,10 +102,10 @@ fuzz: $(FUZZ_BIN) $(FUZZ_GATE_BIN)
 UNIT_CFLAGS = $(CSTD) -O1 -g $(WARN) $(SAN) -Iinclude -Ianalyze -Ipreload -DLEAKSTAMP_VERSION='"$(VERSION)"' \
               -DLEAKSTAMP_UNIT_TEST
 UNIT_OBJ    = $(patsubst %.c,$(B)/asan/%.o,$(filter-out analyze/main.c,$(ANALYZE_SRC)) $(PRELOAD_PURE))
-$(B)/asan/%.o: %.c $(wildcard analyze/*.h preload/*.h) VERSION
+$(B)/asan/%.o: %.c $(wildcard analyze/*.h) $(PRELOAD_HDR) VERSION
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_CFLAGS) -c $< -o $@
-$(B)/tests/unit/%: tests/unit/%.c $(UNIT_OBJ) $(wildcard analyze/*.h preload/*.h)
+$(B)/tests/unit/%: tests/unit/%.c $(UNIT_OBJ) $(wildcard analyze/*.h) $(PRELOAD_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_CFLAGS) -o $@ $< $(UNIT_OBJ) -lcriterion $(ANALYZE_LIBS)
 

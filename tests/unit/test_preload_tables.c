@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ls.h"
+#include "report/report.h"   /* core/ tables and report/ buffers */
 
 static void setup(void)
 {
@@ -130,7 +130,7 @@ Test(stacks, dedup_and_distinct)
     cr_expect_eq(ls_stacks_intern(a, 3, 0), ia, "same stack, same id");
     cr_expect_neq(ls_stacks_intern(a, 3, 1), ia, "a truncated stack is another site");
     cr_expect_neq(ls_stacks_intern(a, 2, 0), ia, "a prefix is another site");
-    struct ls_site *s = ls_stacks_get(ia);
+    struct ls_stack_rec *s = ls_stacks_get(ia);
     cr_assert_not_null(s);
     cr_expect_eq(s->nframes, 3);
     cr_expect_eq(s->frames[2], 0x403000);

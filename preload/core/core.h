@@ -1,0 +1,260 @@
+/*
+ * core/core.h — the core room of libleakstamp.so: what runs on every allocation, and the only header
+ * the other rooms (report/, trap/) include from it.
+ *
+ * Files: real.c (the next allocator and the bootstrap arena), guard.h (the recursion guard), arena.c
+ * (the tool's own memory), config.c (LEAKSTAMP_* variables), unwind.c and unwind_cache.c (call stacks),
+ * stacks.c (stack table), counters.c (per-site counters, per thread), livemap.c (live-pointer table),
+ * sampling.c (sampled mode), track.c (what an allocation or a free does), hooks_malloc.c and
+ * hooks_new.c (the interposed allocation entry points).
+ * The core calls nothing outside itself: the inline functions below reach only core files. Everything
+ * here is hidden: the only exported symbols are the hooks.
+ */
+#ifndef LS_CORE_H
+#define LS_CORE_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <errno.h>
+#include <sys/types.h>
+
+#define LS_HIDDEN __attribute__((visibility("hidden")))
+#define LS_EXPORT __attribute__((visibility("default")))
+#define LS_LIKELY(x) __builtin_expect(!!(x), 1)
+#define LS_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+#include "core/guard.h"
+
+/* ---- the next allocator (real.c) ---- */
+struct ls_real {
+    void *(*malloc)(size_t);
+    void (*free)(void *);
+    void *(*calloc)(size_t, size_t);
+    void *(*realloc)(void *, size_t);
+    int (*posix_memalign)(void **, size_t, size_t);
+    void *(*aligned_alloc)(size_t, size_t);
+    void *(*memalign)(size_t, size_t);
+    void *(*valloc)(size_t);
+    void *(*pvalloc)(size_t);
+};
+extern struct ls_real ls_real LS_HIDDEN;
+LS_HIDDEN void ls_real_resolve(void);
+/* Resolves the real allocator once, whichever thread comes first; the others wait for it. */
+LS_HIDDEN void ls_real_ensure(void);
+#define LS_BOOT_BYTES (256 * 1024)
+extern char ls_boot_arena[LS_BOOT_BYTES] LS_HIDDEN;
+static inline int ls_bootstrap_owns(const void *p)
+{
+    return (const char *)p >= ls_boot_arena && (const char *)p < ls_boot_arena + LS_BOOT_BYTES;
+}
+LS_HIDDEN void *ls_bootstrap_alloc(size_t size, size_t align);
+LS_HIDDEN size_t ls_bootstrap_room(const void *p);   /* bytes from p to the arena's end */
+
+/* ---- tool memory (arena.c): mmap only, never the interposed allocator ---- */
+LS_HIDDEN void *ls_map(size_t size);             /* zeroed pages, NULL on failure */
+LS_HIDDEN void ls_unmap(void *p, size_t size);
+LS_HIDDEN void *ls_arena_alloc(size_t size);     /* zeroed, 16-aligned, never freed */
+
+/* ---- configuration (config.c) ---- */
+struct ls_config {
+    char out_dir[4096];      /* absolute */
+    int depth;               /* max frames kept per stack */
+    int verbose;
+    int follow_exec;
+    int verify_unwind;       /* LEAKSTAMP_VERIFY_UNWIND: check every unwind-cache hit */
+    uint64_t sample;         /* LEAKSTAMP_SAMPLE: mean bytes between samples; 0 = exact mode */
+    uint64_t sample_seed;    /* LEAKSTAMP_SAMPLE_SEED: 0 = from the clock */
+    const char *meta_env;    /* LEAKSTAMP_META_ENV, points into environ at start */
+};
+extern struct ls_config ls_config LS_HIDDEN;
+LS_HIDDEN int ls_config_load(void);              /* 0, or -1 after printing why */
+LS_HIDDEN void ls_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+LS_HIDDEN void ls_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- unwinding (unwind.c) and the per-thread unwind cache (unwind_cache.c) ---- */
+#define LS_MAX_DEPTH 256
+struct ls_stack {
+    int n, truncated, cacheable;
+    uintptr_t frames[LS_MAX_DEPTH];   /* return addresses, innermost first */
+    uintptr_t slots[LS_MAX_DEPTH];    /* where each was read from */
+};
+LS_HIDDEN void ls_unwind_init(void);
+LS_HIDDEN int ls_in_self(uintptr_t ip);
+/* The stack from the first frame outside this library, at most `depth` frames. Returns st->n. */
+LS_HIDDEN int ls_unwind(struct ls_stack *st, int depth);
+LS_HIDDEN void ls_unwind_cache_init(void);
+/* Site id of the stack of an allocation whose hook was called from return address `ra` with its CFA
+ * at `cfa` (both known to the hook for free: see LS_CALLER). */
+LS_HIDDEN uint32_t ls_site_of_caller(uintptr_t ra, uintptr_t cfa);
+extern _Atomic uint64_t ls_unwind_verified LS_HIDDEN, ls_unwind_mismatched LS_HIDDEN;
+
+/* Where a hook was called from; evaluated inside the exported hook itself. */
+struct ls_caller {
+    uintptr_t ra, cfa;
+};
+#define LS_CALLER() \
+    ((struct ls_caller){(uintptr_t)__builtin_return_address(0), (uintptr_t)__builtin_dwarf_cfa()})
+
+/* ---- stack table and per-site counters (stacks.c) ---- */
+struct ls_stack_rec {
+    _Atomic uint32_t id;          /* 0 until published */
+    uint32_t hash;
+    uint16_t nframes;
+    uint8_t truncated;
+    _Atomic uint8_t emitted;      /* defined in the current report file */
+    int64_t prev_allocs, prev_bytes;  /* at the previous stamp; stamp lock only */
+    uint32_t *modids;             /* module of each frame, resolved at emission (stamp lock) */
+    uintptr_t frames[];
+};
+#define LS_MAX_SITES (1u << 20)   /* distinct stacks; more are not counted */
+LS_HIDDEN int ls_stacks_init(void);
+LS_HIDDEN uint32_t ls_stacks_intern(const uintptr_t *frames, int n, int truncated);
+LS_HIDDEN struct ls_stack_rec *ls_stacks_get(uint32_t id);
+LS_HIDDEN uint32_t ls_stacks_count(void);        /* highest id handed out */
+
+/* ---- per-site counters, per thread (counters.c) ---- */
+struct ls_counts {
+    _Atomic int64_t live_allocs, live_bytes, total_allocs, total_bytes;
+};
+struct ls_plain_counts {
+    int64_t live_allocs, live_bytes, total_allocs, total_bytes;
+};
+LS_HIDDEN void ls_counters_init(void);
+LS_HIDDEN void ls_count(uint32_t site, int64_t allocs, int64_t bytes);
+LS_HIDDEN void ls_counters_sum(struct ls_plain_counts *out, uint32_t n);   /* out[0..n] */
+LS_HIDDEN void ls_counters_after_fork_child(void);
+
+/* ---- live-pointer table (livemap.c) ---- */
+struct ls_live {
+    uintptr_t ptr;
+    uint64_t size;     /* requested bytes; LS_SIZE_SAMPLED set when the block is a weighted sample */
+    uint32_t site;
+    uint32_t birth;    /* last stamp seq before the allocation */
+};
+#define LS_SIZE_SAMPLED (1ull << 63)
+LS_HIDDEN int ls_livemap_init(void);
+LS_HIDDEN void ls_livemap_put(uintptr_t ptr, uint64_t size, uint32_t site, uint32_t birth,
+                              struct ls_live *replaced);  /* replaced->ptr != 0 if ptr was live */
+LS_HIDDEN int ls_livemap_take(uintptr_t ptr, struct ls_live *out);  /* 1 if it was live */
+LS_HIDDEN void ls_livemap_lock_all(void);
+LS_HIDDEN void ls_livemap_unlock_all(void);
+LS_HIDDEN void ls_livemap_reset_locks(void);
+/* Visit every live entry (all shards locked one at a time). */
+LS_HIDDEN void ls_livemap_each(void (*fn)(const struct ls_live *, void *), void *arg);
+
+
+/* ---- sampled mode (sampling.c) ---- */
+/* Inline: an unsampled allocation costs a subtraction, an unsampled free one load (sampling.c). */
+#define LS_FILTER_BITS 15   /* 32 KiB: stays in cache; a few thousand live samples fill few buckets */
+extern __thread int64_t ls_sample_until LS_HIDDEN;
+extern _Atomic uint8_t ls_sample_filter[1u << LS_FILTER_BITS] LS_HIDDEN;
+LS_HIDDEN int ls_sample_crossed(size_t size);
+static inline int ls_sample_take(size_t size)   /* 1: this allocation is a sample */
+{
+    ls_sample_until -= (int64_t)size;
+    return LS_LIKELY(ls_sample_until > 0) ? 0 : ls_sample_crossed(size);
+}
+static inline _Atomic uint8_t *ls_sample_bucket(uintptr_t p)
+{
+    return &ls_sample_filter[((uint64_t)p * 0x9e3779b97f4a7c15ull) >> (64 - LS_FILTER_BITS)];
+}
+static inline int ls_sample_filter_maybe(uintptr_t p)
+{
+    return atomic_load_explicit(ls_sample_bucket(p), memory_order_relaxed) != 0;
+}
+LS_HIDDEN void ls_sample_after_fork_child(void);
+LS_HIDDEN void ls_sample_weight(uint64_t size, int64_t *allocs, int64_t *bytes);
+LS_HIDDEN void ls_sample_filter_add(uintptr_t p);
+LS_HIDDEN void ls_sample_filter_remove(uintptr_t p);
+LS_HIDDEN uint64_t ls_parse_size(const char *v, int *bad);   /* "4096", "512KiB", "1MiB"... */
+
+/* ---- tracking (track.c) ---- */
+extern _Atomic int ls_active LS_HIDDEN;          /* tracking on */
+extern _Atomic uint32_t ls_stamp_seq LS_HIDDEN;  /* last stamp number */
+LS_HIDDEN void ls_track_alloc_slow(void *p, uint64_t size, struct ls_caller from);
+LS_HIDDEN void ls_track_alloc_at(void *p, size_t size, uint32_t site);   /* a site known already */
+LS_HIDDEN void ls_track_free(void *p);
+LS_HIDDEN int ls_track_take(void *p, struct ls_live *out);   /* out of the table, counts not undone */
+LS_HIDDEN void ls_track_put_back(const struct ls_live *e);   /* undo a take */
+LS_HIDDEN void ls_track_forget(struct ls_live *e);           /* undo the counts of a taken block */
+LS_HIDDEN void ls_live_weight(const struct ls_live *e, int64_t *allocs, int64_t *bytes);
+
+/* The allocation-path checks, inline so that an allocation that is not recorded (sampled mode) costs
+ * a few instructions in the hook itself. */
+static inline void ls_track_alloc(void *p, size_t size, struct ls_caller from)
+{
+    if (!p)
+        return;
+    uint64_t flag = 0;
+    if (ls_config.sample) {
+        if (LS_LIKELY(!ls_sample_take(size)))
+            return;
+        flag = LS_SIZE_SAMPLED;
+    }
+    ls_track_alloc_slow(p, size | flag, from);
+}
+
+static inline int ls_track_may_own(const void *p)   /* 0: certainly not in the table */
+{
+    return !ls_config.sample || ls_sample_filter_maybe((uintptr_t)p);
+}
+
+
+/* ---- the allocation paths shared by the C and C++ hooks (inline: they are the hot path) ---- */
+LS_HIDDEN void ls_free_tracked(void *p);   /* hooks_malloc.c */
+
+/* Nonzero when the caller must be served without tracking (2: from bootstrap, still resolving). */
+static inline int ls_untracked(void)
+{
+    if (LS_UNLIKELY(!ls_real.free)) {
+        if (ls_busy())
+            return 2;      /* inside dlsym: the real functions are not known yet */
+        ls_real_ensure();
+    }
+    return ls_busy() || !atomic_load_explicit(&ls_active, memory_order_relaxed);
+}
+
+LS_HIDDEN void *ls_malloc_slow(size_t size, struct ls_caller from);   /* hooks_malloc.c */
+
+/* Whether to sample is decided before the real malloc runs (it depends on the size only), so an
+ * allocation that is not recorded is a tail call to the real malloc: no frame, no saved registers;
+ * everything else (start-up, bootstrap, a recorded block) is in ls_malloc_slow. */
+static inline void *ls_malloc_from(size_t size, struct ls_caller from)
+{
+    if (LS_LIKELY(ls_real.free != NULL) &&
+        (ls_busy() || !atomic_load_explicit(&ls_active, memory_order_relaxed) ||
+         (ls_config.sample && LS_LIKELY(!ls_sample_take(size)))))
+        return ls_real.malloc(size);
+    return ls_malloc_slow(size, from);
+}
+
+static inline int ls_memalign_from(void **out, size_t align, size_t size, struct ls_caller from)
+{
+    int u = ls_untracked();
+    if (LS_UNLIKELY(u == 2)) {
+        *out = ls_bootstrap_alloc(size, align);
+        return *out ? 0 : ENOMEM;
+    }
+    int rc = ls_real.posix_memalign(out, align, size);
+    if (!u && rc == 0)
+        ls_track_alloc(*out, size, from);
+    return rc;
+}
+
+static inline void ls_free(void *p)
+{
+    if (!p || LS_UNLIKELY(ls_bootstrap_owns(p)))
+        return;
+    if (LS_UNLIKELY(!ls_real.free))
+        ls_real_ensure();
+    /* Not while the tool runs on this thread (a signal handler that frees while we hold a shard
+     * lock must not wait for it): the block's entry then stays behind until its address is handed
+     * out again, when the live-pointer table reports it replaced and its counts are undone. */
+    if (atomic_load_explicit(&ls_active, memory_order_relaxed) && !ls_busy() && ls_track_may_own(p))
+        ls_free_tracked(p);
+    ls_real.free(p);
+}
+
+#endif
+

@@ -1,0 +1,154 @@
+/*
+ * counters.c — per-site counters, kept per thread so the allocation path never writes a cache line
+ * that another thread writes too.
+ *
+ * Each thread owns a counter block: a directory of pages of 512 sites, a page mapped the first time
+ * the thread touches one of its sites. Only the owner writes its block, with plain loads and relaxed
+ * atomic stores (no lock prefix); a stamp reads every block with relaxed loads and adds them up. The
+ * numbers are deltas: a block freed on another thread is subtracted in that thread's block, so only
+ * the sum over all blocks means anything — and the sum is exact for every thread that is not in the
+ * middle of an allocation.
+ * Blocks are never destroyed, so no count is ever lost: when a thread exits, its block goes to a free
+ * list and the next new thread adopts it and keeps adding to it. Allocations a thread makes after its
+ * block was given up (in late TLS destructors) go to one shared block updated with atomic adds.
+ * All blocks ever made are on an append-only list that stamps walk without a lock.
+ */
+#include "core/core.h"
+
+#include <pthread.h>
+
+#define PAGE_SITES 512
+#define DIR_PAGES ((LS_MAX_SITES + PAGE_SITES) / PAGE_SITES)
+
+struct block {
+    struct block *next_all;             /* append-only list of every block */
+    struct block *next_free;
+    struct ls_counts *_Atomic page[DIR_PAGES];
+};
+
+static struct block *_Atomic all_blocks;
+static struct block *free_blocks;
+static pthread_mutex_t free_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct block shared_block;        /* for allocations after a thread gave its block up */
+static pthread_key_t exit_key;
+
+static __thread struct block *this_thread_block;
+static __thread int gave_up;
+
+static void give_up(void *p)
+{
+    struct block *b = p;
+    pthread_mutex_lock(&free_lock);
+    b->next_free = free_blocks;
+    free_blocks = b;
+    pthread_mutex_unlock(&free_lock);
+    this_thread_block = NULL;
+    gave_up = 1;
+}
+
+static void publish(struct block *b)
+{
+    struct block *head = atomic_load(&all_blocks);
+    do
+        b->next_all = head;
+    while (!atomic_compare_exchange_weak(&all_blocks, &head, b));
+}
+
+void ls_counters_init(void)
+{
+    pthread_key_create(&exit_key, give_up);
+    publish(&shared_block);
+}
+
+static struct block *my_block(void)
+{
+    if (LS_LIKELY(this_thread_block != NULL))
+        return this_thread_block;
+    if (gave_up)
+        return &shared_block;
+    pthread_mutex_lock(&free_lock);
+    struct block *b = free_blocks;
+    if (b)
+        free_blocks = b->next_free;
+    pthread_mutex_unlock(&free_lock);
+    if (!b) {
+        b = ls_map(sizeof *b);
+        if (!b)
+            return &shared_block;
+        publish(b);
+    }
+    pthread_setspecific(exit_key, b);
+    return this_thread_block = b;
+}
+
+static struct ls_counts *slot(struct block *b, uint32_t site)
+{
+    struct ls_counts *page = atomic_load_explicit(&b->page[site / PAGE_SITES], memory_order_acquire);
+    if (LS_UNLIKELY(!page)) {
+        struct ls_counts *fresh = ls_map(PAGE_SITES * sizeof *fresh);
+        if (!fresh)
+            return NULL;
+        /* only the shared block can race here */
+        if (!atomic_compare_exchange_strong(&b->page[site / PAGE_SITES], &page, fresh))
+            ls_unmap(fresh, PAGE_SITES * sizeof *fresh);
+        else
+            page = fresh;
+    }
+    return &page[site % PAGE_SITES];
+}
+
+#define OWNER_ADD(field, v) \
+    atomic_store_explicit(&c->field, atomic_load_explicit(&c->field, memory_order_relaxed) + (v), memory_order_relaxed)
+
+void ls_count(uint32_t site, int64_t allocs, int64_t bytes)
+{
+    if (!site || site > LS_MAX_SITES)
+        return;
+    struct block *b = my_block();
+    struct ls_counts *c = slot(b, site);
+    if (!c)
+        return;
+    if (LS_UNLIKELY(b == &shared_block)) {
+        atomic_fetch_add_explicit(&c->live_allocs, allocs, memory_order_relaxed);
+        atomic_fetch_add_explicit(&c->live_bytes, bytes, memory_order_relaxed);
+        if (allocs > 0) {
+            atomic_fetch_add_explicit(&c->total_allocs, allocs, memory_order_relaxed);
+            atomic_fetch_add_explicit(&c->total_bytes, bytes, memory_order_relaxed);
+        }
+        return;
+    }
+    OWNER_ADD(live_allocs, allocs);
+    OWNER_ADD(live_bytes, bytes);
+    if (allocs > 0) {
+        OWNER_ADD(total_allocs, allocs);
+        OWNER_ADD(total_bytes, bytes);
+    }
+}
+
+/* out[0..n] (index = site id) = the sum over all blocks. */
+void ls_counters_sum(struct ls_plain_counts *out, uint32_t n)
+{
+    for (uint32_t i = 0; i <= n; i++)
+        out[i] = (struct ls_plain_counts){0, 0, 0, 0};
+    for (struct block *b = atomic_load(&all_blocks); b; b = b->next_all) {
+        for (uint32_t p = 0; p <= n / PAGE_SITES; p++) {
+            struct ls_counts *page = atomic_load_explicit(&b->page[p], memory_order_acquire);
+            if (!page)
+                continue;
+            uint32_t first = p * PAGE_SITES, last = first + PAGE_SITES - 1 < n ? first + PAGE_SITES - 1 : n;
+            for (uint32_t id = first; id <= last; id++) {
+                const struct ls_counts *c = &page[id - first];
+                out[id].live_allocs += atomic_load_explicit(&c->live_allocs, memory_order_relaxed);
+                out[id].live_bytes += atomic_load_explicit(&c->live_bytes, memory_order_relaxed);
+                out[id].total_allocs += atomic_load_explicit(&c->total_allocs, memory_order_relaxed);
+                out[id].total_bytes += atomic_load_explicit(&c->total_bytes, memory_order_relaxed);
+            }
+        }
+    }
+}
+
+/* fork: the child has one thread, so the free list lock is reset. */
+void ls_counters_after_fork_child(void)
+{
+    pthread_mutex_init(&free_lock, NULL);
+}

@@ -1,0 +1,138 @@
+/*
+ * hooks_malloc.c — the interposed C allocation functions.
+ *
+ * Each exported hook notes where it was called from (LS_CALLER: its return address and CFA, which
+ * the unwind cache uses as a key) and hands over to an internal function that calls the next allocator
+ * (real.c) and then records the block; operator new (hooks_new.c) enters through the same internal
+ * functions with its own caller. A free forgets the block before the real free, so no other thread
+ * can be handed the same address while it is still in the table. Calls made while the tool itself runs
+ * (ls_busy()), or before start-up, pass straight through. Before the real functions are known (dlsym
+ * is running), requests are served from the bootstrap arena. malloc_usable_size is not interposed: the
+ * blocks are the real allocator's own.
+ */
+#include "core/core.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* The part of ls_malloc_from (core.h) that needs a frame. For a tracked allocation in sampled mode,
+ * ls_malloc_from has already drawn the sample. */
+void *ls_malloc_slow(size_t size, struct ls_caller from)
+{
+    int u = ls_untracked();
+    if (LS_UNLIKELY(u == 2))
+        return ls_bootstrap_alloc(size, 16);
+    void *p = ls_real.malloc(size);
+    if (!u && p)
+        ls_track_alloc_slow(p, size | (ls_config.sample ? LS_SIZE_SAMPLED : 0), from);
+    return p;
+}
+
+/* Out of line, so the common free (sampled mode: a block never sampled) carries no stack frame. */
+void ls_free_tracked(void *p)
+{
+    struct ls_guard g = ls_enter();
+    ls_track_free(p);
+    ls_leave(g);
+}
+
+/* A block from the bootstrap arena is moved out by copying; its old size is not kept, so copy as much
+ * as can be there (bytes past it in the arena are zero or a later bootstrap block: harmless to read). */
+static void *realloc_bootstrap(void *p, size_t size, struct ls_caller from)
+{
+    void *q = ls_malloc_from(size, from);
+    if (q) {
+        size_t room = ls_bootstrap_room(p);
+        memcpy(q, p, size < room ? size : room);
+    }
+    return q;
+}
+
+static void *realloc_from(void *p, size_t size, struct ls_caller from)
+{
+    if (!p)
+        return ls_malloc_from(size, from);
+    if (LS_UNLIKELY(ls_bootstrap_owns(p)))
+        return ls_busy() && !ls_real.realloc ? ls_bootstrap_alloc(size, 16) : realloc_bootstrap(p, size, from);
+    int u = ls_untracked();
+    if (u)
+        return ls_real.realloc(p, size);   /* a stale entry is repaired as in ls_free */
+    struct ls_live old;
+    struct ls_guard g = ls_enter();
+    int had = ls_track_take(p, &old);
+    ls_leave(g);
+    void *q = ls_real.realloc(p, size);
+    if (!q && size) {
+        /* failed: p is untouched and still the caller's */
+        if (had) {
+            g = ls_enter();
+            ls_track_put_back(&old);
+            ls_leave(g);
+        }
+        return NULL;
+    }
+    if (had)
+        ls_track_forget(&old);
+    ls_track_alloc(q, size, from);
+    return q;
+}
+
+LS_EXPORT void *malloc(size_t size)
+{
+    return ls_malloc_from(size, LS_CALLER());
+}
+
+LS_EXPORT void free(void *p)
+{
+    ls_free(p);
+}
+
+LS_EXPORT void *calloc(size_t n, size_t size)
+{
+    int u = ls_untracked();
+    size_t total;
+    if (LS_UNLIKELY(u == 2))
+        return __builtin_mul_overflow(n, size, &total) ? NULL : ls_bootstrap_alloc(total, 16);
+    void *p = ls_real.calloc(n, size);
+    if (!u && p)
+        ls_track_alloc(p, n * size, LS_CALLER());
+    return p;
+}
+
+LS_EXPORT void *realloc(void *p, size_t size)
+{
+    return realloc_from(p, size, LS_CALLER());
+}
+
+LS_EXPORT void *reallocarray(void *p, size_t n, size_t size)
+{
+    size_t total;
+    if (__builtin_mul_overflow(n, size, &total)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return realloc_from(p, total, LS_CALLER());
+}
+
+LS_EXPORT int posix_memalign(void **out, size_t align, size_t size)
+{
+    return ls_memalign_from(out, align, size, LS_CALLER());
+}
+
+/* The remaining aligned forms share one shape: call the real one, track a non-null result. */
+#define ALIGNED_HOOK(name, params, args, size_expr, align_expr)            \
+    LS_EXPORT void *name params                                            \
+    {                                                                      \
+        int u = ls_untracked();                                               \
+        if (LS_UNLIKELY(u == 2))                                           \
+            return ls_bootstrap_alloc(size_expr, align_expr);              \
+        void *p = ls_real.name args;                                       \
+        if (!u)                                                            \
+            ls_track_alloc(p, size_expr, LS_CALLER());                     \
+        return p;                                                          \
+    }
+
+ALIGNED_HOOK(aligned_alloc, (size_t align, size_t size), (align, size), size, align)
+ALIGNED_HOOK(memalign, (size_t align, size_t size), (align, size), size, align)
+ALIGNED_HOOK(valloc, (size_t size), (size), size, 4096)
+ALIGNED_HOOK(pvalloc, (size_t size), (size), size, 4096)

@@ -1,0 +1,267 @@
+/*
+ * modules.c — the module table: which file (executable or shared object) was mapped where, with its
+ * load bias and build-id, so that stacks can be written as module + file offset and symbolized offline,
+ * also after a library was dlclose'd.
+ *
+ * The table is rebuilt from /proc/self/maps rather than with dl_iterate_phdr: reading a file takes no
+ * loader lock, so a refresh can never deadlock against a dlopen in another thread (the classic trap of
+ * tools of this kind). It is refreshed only under the stamp lock: when a stack is about to be written
+ * and an address is not covered, after dlopen/dlclose marked it stale, and before a dlclose unmaps a
+ * library. Bias and build-id come from the ELF headers of the file on disk (read once per module).
+ * Ids are never reused, so a library loaded at the address of an unloaded one gets a new id.
+ */
+#include "report/report.h"
+
+#include <elf.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_MODULES 8192
+
+struct module_slot {
+    struct ls_module_rec m;
+    uint8_t loaded;    /* present in the last refresh */
+    uint8_t elf;       /* 0: a mapped file that is not an ELF object (data, locale archive) */
+};
+
+static struct module_slot *table[MAX_MODULES + 1];
+static uint32_t nmods;
+_Atomic int ls_modules_stale = 1;
+
+/* ---- reading the ELF file: load bias and build-id ---- */
+
+static int read_at(int fd, void *dst, size_t n, off_t off)
+{
+    return pread(fd, dst, n, off) == (ssize_t)n ? 0 : -1;
+}
+
+static void hexify(char *out, const unsigned char *id, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = "0123456789abcdef"[id[i] >> 4];
+        out[2 * i + 1] = "0123456789abcdef"[id[i] & 15];
+    }
+    out[2 * n] = 0;
+}
+
+static void find_build_id(int fd, const Elf64_Phdr *ph, char *out)
+{
+    unsigned char note[2048];
+    size_t n = ph->p_filesz < sizeof note ? ph->p_filesz : sizeof note;
+    if (read_at(fd, note, n, (off_t)ph->p_offset))
+        return;
+    for (size_t at = 0; at + sizeof(Elf64_Nhdr) <= n;) {
+        const Elf64_Nhdr *h = (const Elf64_Nhdr *)(note + at);
+        size_t name = (h->n_namesz + 3) & ~3u, desc = (h->n_descsz + 3) & ~3u;
+        const unsigned char *d = note + at + sizeof *h + name;
+        if (at + sizeof *h + name + h->n_descsz > n)
+            return;
+        if (h->n_type == NT_GNU_BUILD_ID && h->n_namesz == 4 && !memcmp(note + at + sizeof *h, "GNU", 4) &&
+            h->n_descsz <= 40) {
+            hexify(out, d, h->n_descsz);
+            return;
+        }
+        at += sizeof *h + name + desc;
+    }
+}
+
+/* Fills bias and build-id; returns -1 when the file is not a 64-bit ELF object. */
+static int inspect(struct module_slot *e, uintptr_t map0)
+{
+    int fd = open(e->m.path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    Elf64_Ehdr eh;
+    int rc = -1;
+    if (read_at(fd, &eh, sizeof eh, 0) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+        eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum > 512)
+        goto out;
+    Elf64_Phdr ph[512];
+    if (read_at(fd, ph, eh.e_phnum * sizeof ph[0], (off_t)eh.e_phoff))
+        goto out;
+    int have_load = 0;
+    for (int i = 0; i < eh.e_phnum; i++) {
+        if (ph[i].p_type == PT_LOAD && !have_load) {
+            /* the mapping at file offset 0 holds the first PT_LOAD, at its page-aligned address */
+            e->m.bias = map0 - (ph[i].p_vaddr & ~(uint64_t)(ph[i].p_align > 1 ? ph[i].p_align - 1 : 0xfff));
+            have_load = 1;
+        } else if (ph[i].p_type == PT_NOTE && !e->m.buildid[0]) {
+            find_build_id(fd, &ph[i], e->m.buildid);
+        }
+    }
+    rc = have_load ? 0 : -1;
+out:
+    close(fd);
+    return rc;
+}
+
+/* ---- reading /proc/self/maps ---- */
+
+static char *slurp_maps(size_t *len, size_t *cap)
+{
+    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    size_t c = 256 * 1024, n = 0;
+    char *buf = ls_map(c);
+    while (buf) {
+        ssize_t r = read(fd, buf + n, c - n - 1);
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+        if (n + 1 == c) {
+            char *bigger = ls_map(c * 2);
+            if (bigger)
+                memcpy(bigger, buf, n);
+            ls_unmap(buf, c);
+            buf = bigger;
+            c *= 2;
+        }
+    }
+    close(fd);
+    if (buf)
+        buf[n] = 0;
+    *len = n;
+    *cap = c;
+    return buf;
+}
+
+struct mapping {
+    uintptr_t lo, hi;
+    unsigned long long offset, inode;
+    const char *path;   /* points into the buffer, NUL-terminated in place */
+};
+
+static uintptr_t hexnum(const char **s)
+{
+    uintptr_t v = 0;
+    for (;; (*s)++) {
+        char c = **s;
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        if (d < 0)
+            return v;
+        v = v * 16 + (uintptr_t)d;
+    }
+}
+
+static void skip_field(const char **s)
+{
+    while (**s && **s != ' ' && **s != '\n')
+        (*s)++;
+    while (**s == ' ')
+        (*s)++;
+}
+
+/* Parses the line at *cursor and advances it; returns 0 at the end. */
+static int next_mapping(char **cursor, struct mapping *m)
+{
+    char *line = *cursor;
+    if (!*line)
+        return 0;
+    char *nl = strchr(line, '\n');
+    *cursor = nl ? nl + 1 : line + strlen(line);
+    if (nl)
+        *nl = 0;
+    const char *s = line;
+    m->lo = hexnum(&s);
+    s++;
+    m->hi = hexnum(&s);
+    while (*s == ' ')
+        s++;
+    skip_field(&s);                      /* perms */
+    m->offset = hexnum(&s);
+    while (*s == ' ')
+        s++;
+    skip_field(&s);                      /* dev */
+    m->inode = 0;
+    while (*s >= '0' && *s <= '9')
+        m->inode = m->inode * 10 + (unsigned)(*s++ - '0');
+    while (*s == ' ')
+        s++;
+    m->path = s;
+    char *del = strstr(line, " (deleted)");
+    if (del && del[10] == 0)
+        *del = 0;
+    return 1;
+}
+
+static struct module_slot *lookup(const char *path, uintptr_t lo)
+{
+    for (uint32_t i = 1; i <= nmods; i++)
+        if (table[i]->m.lo == lo && !strcmp(table[i]->m.path, path))
+            return table[i];
+    return NULL;
+}
+
+static void note_module(const char *path, uintptr_t lo, uintptr_t hi, uintptr_t map0)
+{
+    struct module_slot *e = lookup(path, lo);
+    if (!e) {
+        if (nmods == MAX_MODULES || strlen(path) >= sizeof e->m.path || !(e = ls_arena_alloc(sizeof *e)))
+            return;
+        strcpy(e->m.path, path);
+        e->m.lo = lo;
+        e->elf = inspect(e, map0) == 0;
+        e->m.id = ++nmods;
+        table[nmods] = e;
+    }
+    if (hi > e->m.hi)
+        e->m.hi = hi;
+    e->loaded = 1;
+}
+
+void ls_modules_refresh(void)
+{
+    size_t len, cap;
+    char *buf = slurp_maps(&len, &cap);
+    if (!buf)
+        return;
+    for (uint32_t i = 1; i <= nmods; i++)
+        table[i]->loaded = 0;
+    char *cur = buf;
+    struct mapping m;
+    const char *path = NULL;
+    uintptr_t lo = 0, hi = 0, map0 = 0;
+    /* A module is a run of consecutive mappings of one file that starts at file offset 0. */
+    while (next_mapping(&cur, &m)) {
+        int same = path && m.inode && !strcmp(m.path, path);
+        if (same) {
+            hi = m.hi;
+            continue;
+        }
+        if (path)
+            note_module(path, lo, hi, map0);
+        path = NULL;
+        if (m.inode && m.path[0] == '/' && m.offset == 0) {
+            path = m.path;
+            lo = map0 = m.lo;
+            hi = m.hi;
+        }
+    }
+    if (path)
+        note_module(path, lo, hi, map0);
+    ls_unmap(buf, cap);
+    atomic_store(&ls_modules_stale, 0);
+}
+
+uint32_t ls_modules_find(uintptr_t addr)
+{
+    for (uint32_t i = nmods; i >= 1; i--) {
+        const struct module_slot *e = table[i];
+        if (e->loaded && e->elf && addr >= e->m.lo && addr < e->m.hi)
+            return i;
+    }
+    return 0;
+}
+
+struct ls_module_rec *ls_modules_get(uint32_t id)
+{
+    return id >= 1 && id <= nmods ? &table[id]->m : NULL;
+}
+
+void ls_modules_forget_emitted(void)
+{
+    for (uint32_t i = 1; i <= nmods; i++)
+        table[i]->m.emitted = 0;
+}

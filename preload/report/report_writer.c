@@ -1,0 +1,216 @@
+/*
+ * report_writer.c — the lines of a report file (docs/report-format.md): the header record, and the
+ * module and stack definitions that precede a record's first reference to them.
+ *
+ * Stamp and exit records are assembled in stamp.c from these pieces; every record is built whole in a
+ * buffer and handed to outfile.c for a single write(2).
+ */
+#include "report/report.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+static void key(struct ls_buf *b, const char *k)
+{
+    ls_buf_str(b, k);
+    ls_buf_tab(b);
+}
+
+static void iso_time(char *out, size_t cap, uint64_t us)
+{
+    time_t s = (time_t)(us / 1000000);
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    size_t n = strftime(out, cap, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + n, cap - n, ".%06uZ", (unsigned)(us % 1000000));
+}
+
+/* argv from /proc/self/cmdline: NUL-separated words. */
+static void put_argv(struct ls_buf *b)
+{
+    static char cmd[64 * 1024];
+    int f = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+    ssize_t n = 0, r;
+    if (f >= 0) {
+        while (n < (ssize_t)sizeof cmd - 1 && (r = read(f, cmd + n, sizeof cmd - 1 - (size_t)n)) > 0)
+            n += r;
+        close(f);
+    }
+    cmd[n] = 0;
+    int argc = 0;
+    for (ssize_t i = 0; i < n; i += (ssize_t)strlen(cmd + i) + 1)
+        argc++;
+    key(b, "argv");
+    ls_buf_u64(b, (uint64_t)argc);
+    for (ssize_t i = 0; i < n; i += (ssize_t)strlen(cmd + i) + 1) {
+        ls_buf_tab(b);
+        ls_buf_esc(b, cmd + i);
+    }
+    ls_buf_nl(b);
+}
+
+/* One meta line per name in LEAKSTAMP_META_ENV (separated by commas, colons or spaces) that is set. */
+static void put_meta(struct ls_buf *b)
+{
+    const char *list = ls_config.meta_env;
+    while (list && *list) {
+        size_t n = strcspn(list, ",: ");
+        char name[256];
+        if (n && n < sizeof name) {
+            memcpy(name, list, n);
+            name[n] = 0;
+            const char *v = getenv(name);
+            if (v) {
+                key(b, "meta");
+                ls_buf_esc(b, name);
+                ls_buf_tab(b);
+                ls_buf_esc(b, v);
+                ls_buf_nl(b);
+            }
+        }
+        list += n;
+        list += strspn(list, ",: ");
+    }
+}
+
+static void put_identity(struct ls_buf *b)
+{
+    struct utsname u;
+    char text[4096];
+    uname(&u);
+    key(b, "pid"), ls_buf_u64(b, (uint64_t)getpid()), ls_buf_nl(b);
+    key(b, "ppid"), ls_buf_u64(b, (uint64_t)getppid()), ls_buf_nl(b);
+    key(b, "host"), ls_buf_esc(b, u.nodename), ls_buf_nl(b);
+    snprintf(text, sizeof text, "%s %s %s %s", u.sysname, u.release, u.version, u.machine);
+    key(b, "uname"), ls_buf_esc(b, text), ls_buf_nl(b);
+    const char *user = getenv("USER");
+    if (!user)
+        user = getenv("LOGNAME");
+    key(b, "user"), ls_buf_esc(b, user && *user ? user : "-"), ls_buf_tab(b);
+    ls_buf_u64(b, (uint64_t)getuid()), ls_buf_nl(b);
+    key(b, "cwd"), ls_buf_esc(b, getcwd(text, sizeof text) ? text : "-"), ls_buf_nl(b);
+    ssize_t n = readlink("/proc/self/exe", text, sizeof text - 1);
+    text[n > 0 ? n : 0] = 0;
+    key(b, "exe"), ls_buf_esc(b, text), ls_buf_nl(b);
+}
+
+void ls_write_header(void)
+{
+    struct ls_buf b = {0};
+    char iso[64];
+    uint64_t now = ls_now_us();
+    ls_buf_str(&b, "leakstamp-report\t1\n");
+    key(&b, "tool"), ls_buf_str(&b, "leakstamp\t" LEAKSTAMP_VERSION "\n");
+    put_identity(&b);
+    iso_time(iso, sizeof iso, now);
+    key(&b, "start"), ls_buf_u64(&b, now), ls_buf_tab(&b), ls_buf_str(&b, iso), ls_buf_nl(&b);
+    key(&b, "mode"), ls_buf_str(&b, ls_config.sample ? "sampled\t" : "exact\t");
+    ls_buf_u64(&b, ls_config.sample), ls_buf_nl(&b);
+    key(&b, "depth"), ls_buf_u64(&b, (uint64_t)ls_config.depth), ls_buf_nl(&b);
+    put_argv(&b);
+    put_meta(&b);
+    ls_named_stamps.put_header(&b);   /* `event`, `inject`: named stamp symbols (symstamp.c) */
+    ls_buf_str(&b, "end\theader\n");
+    if (!b.failed)
+        ls_outfile_write(b.data, b.len);
+    ls_buf_free(&b);
+}
+
+/* ---- module and stack definitions ---- */
+
+static void define_module(struct ls_buf *b, struct ls_module_rec *m)
+{
+    if (m->emitted)
+        return;
+    key(b, "module"), ls_buf_u64(b, m->id), ls_buf_tab(b);
+    ls_buf_hex(b, m->lo), ls_buf_tab(b), ls_buf_hex(b, m->hi), ls_buf_tab(b), ls_buf_hex(b, m->bias);
+    ls_buf_tab(b), ls_buf_str(b, m->buildid[0] ? m->buildid : "-"), ls_buf_tab(b);
+    ls_buf_esc(b, m->path), ls_buf_nl(b);
+    m->emitted = 1;
+}
+
+/* Map each frame to its module now, refreshing the table once if an address is not covered. */
+static void resolve(struct ls_stack_rec *s)
+{
+    if (s->modids)
+        return;
+    uint32_t *ids = ls_arena_alloc(s->nframes * sizeof *ids + 1);
+    if (!ids)
+        return;
+    for (int pass = 0; pass < 2; pass++) {
+        int missing = 0;
+        for (int i = 0; i < s->nframes; i++)
+            missing |= !(ids[i] = ls_modules_find(s->frames[i]));
+        if (!missing)
+            break;
+        if (pass == 0)
+            ls_modules_refresh();
+    }
+    s->modids = ids;
+}
+
+void ls_resolve_pending_stacks(void)
+{
+    if (atomic_load(&ls_modules_stale))
+        ls_modules_refresh();
+    uint32_t n = ls_stacks_count();
+    for (uint32_t id = 1; id <= n; id++) {
+        struct ls_stack_rec *s = ls_stacks_get(id);
+        if (s && !s->modids)
+            resolve(s);
+    }
+}
+
+void ls_define_stack(struct ls_buf *b, struct ls_stack_rec *s)
+{
+    if (atomic_load(&s->emitted))
+        return;
+    if (atomic_load(&ls_modules_stale))
+        ls_modules_refresh();
+    resolve(s);
+    for (int i = 0; s->modids && i < s->nframes; i++)
+        if (s->modids[i])
+            define_module(b, ls_modules_get(s->modids[i]));
+    key(b, "stack"), ls_buf_u64(b, atomic_load(&s->id)), ls_buf_tab(b);
+    ls_buf_u64(b, s->truncated);
+    for (int i = 0; i < s->nframes; i++) {
+        struct ls_module_rec *m = s->modids ? ls_modules_get(s->modids[i]) : NULL;
+        ls_buf_tab(b);
+        if (m) {
+            ls_buf_u64(b, m->id), ls_buf_put(b, ":", 1), ls_buf_hex(b, s->frames[i] - m->bias);
+        } else {
+            ls_buf_put(b, "?:", 2), ls_buf_hex(b, s->frames[i]);
+        }
+    }
+    ls_buf_nl(b);
+    atomic_store(&s->emitted, 1);
+}
+
+/* After a failed write or in a new file: every stack and module is defined again when next used. */
+void ls_forget_definitions(void)
+{
+    uint32_t n = ls_stacks_count();
+    for (uint32_t id = 1; id <= n; id++) {
+        struct ls_stack_rec *s = ls_stacks_get(id);
+        if (s)
+            atomic_store(&s->emitted, 0);
+    }
+    ls_modules_forget_emitted();
+}
+
+/* A forked child's report starts from nothing: its first stamp lists every site that holds memory,
+ * also the blocks inherited from the parent that never change in the child. */
+void ls_forget_previous_stamp(void)
+{
+    uint32_t n = ls_stacks_count();
+    for (uint32_t id = 1; id <= n; id++) {
+        struct ls_stack_rec *s = ls_stacks_get(id);
+        if (s)
+            s->prev_allocs = s->prev_bytes = 0;
+    }
+}

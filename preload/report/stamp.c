@@ -1,0 +1,238 @@
+/*
+ * stamp.c — stamps and the exit record: the two records that carry per-site numbers.
+ *
+ * A stamp walks every site once, reading its counters, and writes a `site` line for each one whose
+ * live count or bytes changed since the previous stamp (so a record's size follows the number of
+ * sites that moved, not the number that exist). The exit record instead scans the live-pointer table,
+ * so its per-site live counts and the birth histogram come from the same consistent snapshot.
+ * Stamps are serialised by one mutex, which is never taken on the allocation path and never held while
+ * the loader lock is wanted (modules.c reads /proc/self/maps instead of calling dl_iterate_phdr).
+ */
+#include "report/report.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static pthread_mutex_t stamp_mutex = PTHREAD_MUTEX_INITIALIZER;
+/* A record is built in `rec` (definitions first, as they are met) with its site or live lines in
+ * `body`; the stamp or exit line and the body are appended when the walk is done. Both buffers are
+ * kept between stamps, unless a record made them large (many new stacks at once), so that one big
+ * record does not pin its memory for the rest of the run. */
+#define KEEP_BYTES (1u << 20)
+static struct ls_buf rec, body, head;   /* head: the stamp or exit line */
+
+void ls_stamp_lock(void) { pthread_mutex_lock(&stamp_mutex); }
+void ls_stamp_unlock(void) { pthread_mutex_unlock(&stamp_mutex); }
+void ls_stamp_reset_lock(void) { pthread_mutex_init(&stamp_mutex, NULL); }
+
+struct totals {
+    uint64_t live_bytes, live_allocs, allocs;
+};
+
+/* The per-site sums of all threads' counters, index = site id; grown as sites appear, kept. */
+static struct ls_plain_counts *sums;
+static size_t sums_cap;
+
+static uint32_t sum_counters(void)
+{
+    uint32_t n = ls_stacks_count();
+    if (n + 1 > sums_cap) {
+        size_t cap = sums_cap ? sums_cap : 4096;
+        while (cap < n + 1)
+            cap *= 2;
+        struct ls_plain_counts *fresh = ls_map(cap * sizeof *fresh);
+        if (!fresh)
+            return 0;
+        ls_unmap(sums, sums_cap * sizeof *sums);
+        sums = fresh;
+        sums_cap = cap;
+    }
+    ls_counters_sum(sums, n);
+    return n;
+}
+
+static void put_site_line(struct ls_buf *b, struct ls_stack_rec *s, const struct ls_plain_counts *c)
+{
+    ls_buf_str(b, "site\t"), ls_buf_u64(b, atomic_load(&s->id)), ls_buf_tab(b);
+    ls_buf_i64(b, c->live_allocs - s->prev_allocs), ls_buf_tab(b);
+    ls_buf_i64(b, c->live_bytes - s->prev_bytes), ls_buf_tab(b);
+    ls_buf_i64(b, c->live_allocs), ls_buf_tab(b), ls_buf_i64(b, c->live_bytes), ls_buf_tab(b);
+    ls_buf_i64(b, c->total_allocs), ls_buf_tab(b), ls_buf_i64(b, c->total_bytes), ls_buf_nl(b);
+}
+
+/* Site lines for everything that moved; definitions for stacks seen for the first time. */
+static void collect_sites(struct totals *t)
+{
+    uint32_t n = sum_counters();
+    for (uint32_t id = 1; id <= n; id++) {
+        struct ls_stack_rec *s = ls_stacks_get(id);
+        const struct ls_plain_counts *c = &sums[id];
+        if (!s)
+            continue;
+        t->live_allocs += (uint64_t)c->live_allocs;
+        t->live_bytes += (uint64_t)c->live_bytes;
+        t->allocs += (uint64_t)c->total_allocs;
+        if (c->live_allocs == s->prev_allocs && c->live_bytes == s->prev_bytes)
+            continue;
+        ls_define_stack(&rec, s);
+        put_site_line(&body, s, c);
+        s->prev_allocs = c->live_allocs;
+        s->prev_bytes = c->live_bytes;
+    }
+}
+
+/* The numbers every stamp and exit line share, after the time. */
+static void put_process(struct ls_buf *b, const struct totals *t)
+{
+    uint64_t vm, rss;
+    ls_proc_stat(&vm, &rss);
+    ls_buf_u64(b, vm), ls_buf_tab(b), ls_buf_u64(b, rss), ls_buf_tab(b);
+    ls_buf_u64(b, t->live_bytes), ls_buf_tab(b), ls_buf_u64(b, t->live_allocs), ls_buf_tab(b);
+    ls_buf_u64(b, t->allocs), ls_buf_tab(b), ls_buf_u64(b, t->allocs - t->live_allocs);
+}
+
+/* definitions (already in rec) + head + body + end as one write. A failed write forgets what it defined, so the next
+ * record defines it again (readers accept an identical repeated definition). */
+static void write_record(const char *end)
+{
+    ls_buf_put(&rec, head.data, head.len);
+    ls_buf_put(&rec, body.data, body.len);
+    ls_buf_str(&rec, end);
+    if (body.failed || rec.failed || ls_outfile_write(rec.data, rec.len) < 0)
+        ls_forget_definitions();
+    rec.len = body.len = 0;
+    rec.failed = body.failed = 0;
+    if (rec.cap > KEEP_BYTES)
+        ls_buf_free(&rec);
+    if (body.cap > KEEP_BYTES)
+        ls_buf_free(&body);
+}
+
+void ls_stamp_internal(const char *name)
+{
+    /* A stamp from inside the tool (a signal handler that stamps while this thread is in a stamp)
+     * would wait for itself: it is dropped. */
+    if (!atomic_load(&ls_active) || ls_busy())
+        return;
+    struct ls_guard g = ls_enter_blocking();
+    ls_stamp_lock();
+    uint64_t now = ls_now_us();
+    uint32_t seq = atomic_fetch_add(&ls_stamp_seq, 1) + 1;
+    struct totals t = {0};
+    collect_sites(&t);
+    head.len = 0;
+    ls_buf_str(&head, "stamp\t"), ls_buf_u64(&head, seq), ls_buf_tab(&head);
+    ls_buf_esc(&head, name ? name : "(null)"), ls_buf_tab(&head);
+    ls_buf_u64(&head, now), ls_buf_tab(&head);
+    put_process(&head, &t);
+    ls_buf_nl(&head);
+    char end[32];
+    snprintf(end, sizeof end, "end\t%u\n", seq);
+    write_record(end);
+    ls_stamp_unlock();
+    ls_leave_blocking(g);
+}
+
+LS_EXPORT void leakstamp_stamp(const char *name)
+{
+    ls_stamp_internal(name);
+}
+
+/* ---- exit record ---- */
+
+struct birth {
+    uint32_t site, seq;
+    int64_t allocs, bytes;   /* 1 and the size, or a sample's weights */
+};
+struct births {
+    struct birth *v;
+    size_t n, cap;
+};
+
+static void take_birth(const struct ls_live *e, void *arg)
+{
+    struct births *sc = arg;
+    if (sc->n == sc->cap) {
+        size_t cap = sc->cap ? sc->cap * 2 : 1 << 16;
+        struct birth *v = ls_map(cap * sizeof *v);
+        if (!v)
+            return;
+        if (sc->v)
+            memcpy(v, sc->v, sc->n * sizeof *v);
+        ls_unmap(sc->v, sc->cap * sizeof *v);
+        sc->v = v;
+        sc->cap = cap;
+    }
+    struct birth *b = &sc->v[sc->n++];
+    b->site = e->site;
+    b->seq = e->birth;
+    ls_live_weight(e, &b->allocs, &b->bytes);
+}
+
+static int by_site_then_seq(const void *a, const void *b)
+{
+    const struct birth *x = a, *y = b;
+    if (x->site != y->site)
+        return x->site < y->site ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* One `live` line for the run of entries [i, j) of one site. */
+static void put_live_line(struct ls_buf *b, const struct birth *v, size_t i, size_t j)
+{
+    struct ls_stack_rec *s = ls_stacks_get(v[i].site);
+    int64_t allocs = 0, bytes = 0;
+    for (size_t k = i; k < j; k++)
+        allocs += v[k].allocs, bytes += v[k].bytes;
+    ls_define_stack(&rec, s);
+    ls_buf_str(b, "live\t"), ls_buf_u64(b, v[i].site), ls_buf_tab(b);
+    ls_buf_i64(b, allocs), ls_buf_tab(b), ls_buf_i64(b, bytes), ls_buf_tab(b);
+    ls_buf_i64(b, sums[v[i].site].total_allocs), ls_buf_tab(b), ls_buf_i64(b, sums[v[i].site].total_bytes);
+    ls_buf_tab(b);
+    for (size_t k = i; k < j;) {
+        int64_t born = 0;
+        size_t m = k;
+        for (; m < j && v[m].seq == v[k].seq; m++)
+            born += v[m].allocs;
+        if (k > i)
+            ls_buf_put(b, ",", 1);
+        ls_buf_u64(b, v[k].seq), ls_buf_put(b, ":", 1), ls_buf_i64(b, born);
+        k = m;
+    }
+    ls_buf_nl(b);
+}
+
+void ls_write_exit(const char *reason)
+{
+    if (!atomic_load(&ls_active))
+        return;
+    struct ls_guard g = ls_enter_blocking();
+    ls_stamp_lock();
+    uint32_t n = sum_counters();
+    struct births births = {0};
+    ls_livemap_each(take_birth, &births);
+    if (births.n)
+        qsort(births.v, births.n, sizeof *births.v, by_site_then_seq);
+    struct totals t = {0};
+    for (size_t i = 0, j; i < births.n; i = j) {
+        for (j = i; j < births.n && births.v[j].site == births.v[i].site; j++) {
+            t.live_allocs += (uint64_t)births.v[j].allocs;
+            t.live_bytes += (uint64_t)births.v[j].bytes;
+        }
+        if (births.v[i].site && births.v[i].site <= n && ls_stacks_get(births.v[i].site))
+            put_live_line(&body, births.v, i, j);
+    }
+    for (uint32_t id = 1; id <= n; id++)
+        t.allocs += (uint64_t)sums[id].total_allocs;
+    head.len = 0;
+    ls_buf_str(&head, "exit\t"), ls_buf_str(&head, reason), ls_buf_tab(&head);
+    ls_buf_u64(&head, ls_now_us()), ls_buf_tab(&head);
+    put_process(&head, &t);
+    ls_buf_tab(&head), ls_buf_u64(&head, atomic_load(&ls_stamp_seq)), ls_buf_nl(&head);
+    write_record("end\texit\n");
+    ls_unmap(births.v, births.cap * sizeof *births.v);
+    ls_stamp_unlock();
+    ls_leave_blocking(g);
+}
