@@ -22,11 +22,14 @@ PRELOAD_ROOMS = core report trap
 PRELOAD_SRC  = $(foreach r,$(PRELOAD_ROOMS),$(wildcard preload/$(r)/*.c))
 PRELOAD_ASM  = $(foreach r,$(PRELOAD_ROOMS),$(wildcard preload/$(r)/*.S))
 PRELOAD_HDR  = $(wildcard preload/*/*.h)
-PRELOAD_OBJ  = $(PRELOAD_SRC:%.c=$(B)/obj/%.o) $(PRELOAD_ASM:%.S=$(B)/obj/%.o)
+# common/: sources compiled into both halves (the preload's copy with the preload's flags).
+COMMON_SRC   = $(wildcard common/*.c)
+PRELOAD_OBJ  = $(PRELOAD_SRC:%.c=$(B)/obj/%.o) $(PRELOAD_ASM:%.S=$(B)/obj/%.o) \
+               $(COMMON_SRC:common/%.c=$(B)/obj/preload/common/%.o)
 # -fexceptions: a std::bad_alloc thrown from libstdc++ unwinds through our operator new.
 # -flto: the hooks, the tracker and the sampler sit in separate files but form one hot path.
 PRELOAD_CFLAGS = $(CSTD) $(OPT) $(WARN) -fPIC -fvisibility=hidden -ftls-model=initial-exec \
-                 -fexceptions -flto -Iinclude -Ipreload -DLEAKSTAMP_VERSION='"$(VERSION)"'
+                 -fexceptions -flto -Iinclude -Ipreload -Icommon -DLEAKSTAMP_VERSION='"$(VERSION)"'
 LIB = $(B)/lib/libleakstamp.so
 
 # ---- the analyzer ----------------------------------------------------------------------------
@@ -58,6 +61,9 @@ deps:
 	@bash scripts/install-deps.sh
 
 $(B)/obj/preload/%.o: preload/%.c $(PRELOAD_HDR) include/leakstamp.h VERSION
+	@mkdir -p $(@D)
+	$(CC) $(PRELOAD_CFLAGS) -c $< -o $@
+$(B)/obj/preload/common/%.o: common/%.c common/*.h
 	@mkdir -p $(@D)
 	$(CC) $(PRELOAD_CFLAGS) -c $< -o $@
 $(B)/obj/preload/%.o: preload/%.S

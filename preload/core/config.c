@@ -81,32 +81,6 @@ static int parse_bool(const char *name, const char *v, int *out)
 }
 
 /* A size with an optional unit: 4096, 512KiB, 1MiB, 2 GB (LEAKSTAMP_SAMPLE, LEAKSTAMP_INJECT). */
-uint64_t ls_parse_size(const char *v, int *bad)
-{
-    char *end;
-    *bad = 0;
-    if (!isdigit((unsigned char)*v)) {
-        *bad = 1;
-        return 0;
-    }
-    unsigned long long n = strtoull(v, &end, 10);
-    while (*end == ' ')
-        end++;
-    static const struct { const char *unit; uint64_t mul; } units[] = {
-        {"", 1}, {"B", 1}, {"K", 1024}, {"KiB", 1024}, {"k", 1024}, {"KB", 1000}, {"kB", 1000},
-        {"M", 1 << 20}, {"MiB", 1 << 20}, {"MB", 1000000}, {"G", 1 << 30}, {"GiB", 1 << 30},
-        {"GB", 1000000000},
-    };
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-        if (!strcmp(end, units[i].unit)) {
-            if (n > UINT64_MAX / units[i].mul)
-                break;
-            return n * units[i].mul;
-        }
-    *bad = 1;
-    return 0;
-}
-
 /* Made absolute now, before the job can chdir. */
 static int load_out_dir(void)
 {
@@ -146,9 +120,7 @@ int ls_config_load(void)
         parse_bool("LEAKSTAMP_VERIFY_UNWIND", v, &ls_config.verify_unwind))
         return -1;
     if ((v = getenv("LEAKSTAMP_SAMPLE")) && *v) {
-        int bad;
-        ls_config.sample = ls_parse_size(v, &bad);
-        if (bad) {
+        if (ls_size_parse(v, &ls_config.sample)) {
             ls_say("LEAKSTAMP_SAMPLE=%s: expected a mean interval in bytes such as 524288 or 512KiB "
                    "(0 for exact); job runs untracked", v);
             return -1;

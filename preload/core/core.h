@@ -25,6 +25,7 @@
 #define LS_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
 #include "core/guard.h"
+#include "size.h"   /* common/: the SIZE grammar shared with the analyzer */
 
 /* ---- the next allocator (real.c) ---- */
 struct ls_real {
@@ -96,7 +97,7 @@ struct ls_caller {
 #define LS_CALLER() \
     ((struct ls_caller){(uintptr_t)__builtin_return_address(0), (uintptr_t)__builtin_dwarf_cfa()})
 
-/* ---- stack table and per-site counters (stacks.c) ---- */
+/* ---- stack table (stacks.c) ---- */
 struct ls_stack_rec {
     _Atomic uint32_t id;          /* 0 until published */
     uint32_t hash;
@@ -167,7 +168,6 @@ LS_HIDDEN void ls_sample_after_fork_child(void);
 LS_HIDDEN void ls_sample_weight(uint64_t size, int64_t *allocs, int64_t *bytes);
 LS_HIDDEN void ls_sample_filter_add(uintptr_t p);
 LS_HIDDEN void ls_sample_filter_remove(uintptr_t p);
-LS_HIDDEN uint64_t ls_parse_size(const char *v, int *bad);   /* "4096", "512KiB", "1MiB"... */
 
 /* ---- tracking (track.c) ---- */
 extern _Atomic int ls_active LS_HIDDEN;          /* tracking on */

@@ -63,6 +63,8 @@ LS_HIDDEN void ls_write_exit(const char *reason);
 LS_HIDDEN void ls_stamp_lock(void);
 LS_HIDDEN void ls_stamp_unlock(void);
 LS_HIDDEN void ls_stamp_reset_lock(void);
+
+/* ---- process statistics (procstat.c) ---- */
 LS_HIDDEN void ls_proc_stat(uint64_t *vm, uint64_t *rss);
 LS_HIDDEN uint64_t ls_now_us(void);
 

@@ -177,9 +177,8 @@ int ls_symconfig_load(void)
     add_list(getenv("LEAKSTAMP_STAMPS"));
     const char *inj = getenv("LEAKSTAMP_INJECT");
     if (inj && *inj) {
-        int bad;
-        uint64_t v = ls_parse_size(inj, &bad);
-        if (bad || v > (1ull << 40))
+        uint64_t v;
+        if (ls_size_parse(inj, &v) || v > (1ull << 40))
             ls_say("LEAKSTAMP_INJECT=%s: expected a size such as 1MiB, 512KiB or 4096; nothing is injected", inj);
         else if (ls_sym.event < 0)
             ls_say("LEAKSTAMP_INJECT needs LEAKSTAMP_EVENT (the event boundary to leak at); nothing is injected");
