@@ -26,7 +26,8 @@ PRELOAD_CFLAGS = $(CSTD) $(OPT) $(WARN) -fPIC -fvisibility=hidden -ftls-model=in
 LIB = $(B)/lib/libleakstamp.so
 
 # ---- the analyzer ----------------------------------------------------------------------------
-ANALYZE_SRC  = $(wildcard analyze/*.c)
+ANALYZE_SRC  = $(wildcard analyze/*.c analyze/*/*.c)
+ANALYZE_HDR  = $(wildcard analyze/*.h analyze/*/*.h)
 ANALYZE_OBJ  = $(ANALYZE_SRC:%.c=$(B)/obj/%.o)
 ANALYZE_LIB_OBJ = $(filter-out $(B)/obj/analyze/main.o,$(ANALYZE_OBJ))
 ANALYZE_CFLAGS = $(CSTD) $(OPT) $(WARN) -Iinclude -Ianalyze -DLEAKSTAMP_VERSION='"$(VERSION)"'
@@ -62,7 +63,7 @@ $(LIB): $(PRELOAD_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(OPT) $(WARN) -flto -shared -o $@ $^ -Wl,-z,now -Wl,-z,nodelete -Wl,-z,defs -lunwind -ldl -lpthread -lm
 
-$(B)/obj/analyze/%.o: analyze/%.c $(wildcard analyze/*.h) VERSION
+$(B)/obj/analyze/%.o: analyze/%.c $(ANALYZE_HDR) VERSION
 	@mkdir -p $(@D)
 	$(CC) $(ANALYZE_CFLAGS) -c $< -o $@
 $(ANALYZER): $(ANALYZE_OBJ)
@@ -80,7 +81,7 @@ FUZZ_BIN      = $(B)/fuzz/fuzz_reader
 FUZZ_GATE_BIN = $(B)/fuzz/fuzz_baseline $(B)/fuzz/fuzz_suppressions
 FUZZ_FLAGS    = -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048
 $(FUZZ_BIN) $(FUZZ_GATE_BIN): $(B)/fuzz/%: tests/fuzz/%.c $(filter-out analyze/main.c,$(ANALYZE_SRC)) \
-                                           $(wildcard analyze/*.h) VERSION
+                                           $(ANALYZE_HDR) VERSION
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CSTD) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	    -Iinclude -Ianalyze -DLEAKSTAMP_VERSION='"$(VERSION)"' -o $@ $< \
@@ -97,10 +98,10 @@ fuzz: $(FUZZ_BIN) $(FUZZ_GATE_BIN)
 UNIT_CFLAGS = $(CSTD) -O1 -g $(WARN) $(SAN) -Iinclude -Ianalyze -Ipreload -DLEAKSTAMP_VERSION='"$(VERSION)"' \
               -DLEAKSTAMP_UNIT_TEST
 UNIT_OBJ    = $(patsubst %.c,$(B)/asan/%.o,$(filter-out analyze/main.c,$(ANALYZE_SRC)) $(PRELOAD_PURE))
-$(B)/asan/%.o: %.c $(wildcard analyze/*.h preload/*.h) VERSION
+$(B)/asan/%.o: %.c $(ANALYZE_HDR) $(wildcard preload/*.h) VERSION
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_CFLAGS) -c $< -o $@
-$(B)/tests/unit/%: tests/unit/%.c $(UNIT_OBJ) $(wildcard analyze/*.h preload/*.h)
+$(B)/tests/unit/%: tests/unit/%.c $(UNIT_OBJ) $(ANALYZE_HDR) $(wildcard preload/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_CFLAGS) -o $@ $< $(UNIT_OBJ) -lcriterion $(ANALYZE_LIBS)
 

@@ -12,14 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
-#include "export.h"
-#include "gate.h"
-#include "inputs.h"
+#include "model/analysis.h"
+#include "render/export.h"
+#include "gate/gate.h"
+#include "read/inputs.h"
 #include "options.h"
 #include "progress.h"
-#include "render.h"
-#include "util.h"
+#include "render/render.h"
+#include "base/util.h"
 
 static int fail(ls_error *err)
 {

@@ -28,12 +28,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "frames.h"
-#include "report.h"
-#include "strpool.h"
-#include "symbolize.h"
-#include "units.h"
-#include "util.h"
+#include "model/frames.h"
+#include "read/report.h"
+#include "read/strpool.h"
+#include "model/symbolize.h"
+#include "render/units.h"
+#include "base/util.h"
 
 typedef struct psite {
     uint64_t sid;

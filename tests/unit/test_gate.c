@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "baseline.h"
-#include "frames.h"
-#include "gate.h"
-#include "json_reader.h"
+#include "gate/baseline.h"
+#include "model/frames.h"
+#include "gate/gate.h"
+#include "gate/json_reader.h"
 #include "size_arg.h"
-#include "suppressions.h"
+#include "gate/suppressions.h"
 
 /* ---- SIZE --------------------------------------------------------------------------------- */
 
