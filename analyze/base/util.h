@@ -1,5 +1,6 @@
 /*
- * util.h — allocation helpers and a growable-array macro shared by the analyzer.
+ * util.h — allocation helpers and a growable-array macro shared by the analyzer. It sits in base/
+ * (with diag.h) because every room uses it; it includes nothing of the analyzer's.
  *
  * The analyzer is a batch program: running out of memory is not something it can recover from in a
  * useful way, so the x* helpers print one line and exit(3) instead of making every caller check.

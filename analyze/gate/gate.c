@@ -19,13 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/analyze_paths.h"
+#include "base/util.h"
 #include "gate/baseline.h"
+#include "gate/junit.h"
+#include "gate/suppressions.h"
+#include "model/analyze_paths.h"
 #include "model/frames.h"
 #include "options.h"
-#include "render/render.h"
-#include "gate/suppressions.h"
-#include "base/util.h"
 
 /* A site that grew in a single event (a cache created lazily late in the run) is not failed. */
 #define GATE_MIN_GROWTH_EVENTS 2
@@ -267,7 +267,7 @@ static int run_gate(const gate_options *g, const ls_options *o, ls_error *err)
     for (size_t i = 0; i < a->nprocs; i++)
         r.procs_without_exit += !a->procs[i].r->exit.present;
     if (a->nprocs)
-        render_command(a->procs[0].r, r.command, sizeof r.command);
+        report_command_line(a->procs[0].r, r.command, sizeof r.command);
     r.events = a->merged.events;
     r.event_name = a->event_name;
     r.growth = g->check == GATE_CHECK_GROWTH || g->check == GATE_CHECK_BOTH ||

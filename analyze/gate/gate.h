@@ -8,9 +8,10 @@
  * --suppress files silence more; --baseline accepts what an earlier run already leaked. The job's own
  * exit status (--job-status, from the wrapper) decides the "job failed" outcome.
  *
- * Files: gate_options.c (command line), gate.c (decision), gate_output.c (table, verdict line, GitHub
- * annotations), junit.c (JUnit XML), suppressions.c, gate_defaults.c, baseline.c, json_reader.c,
- * size_arg.c. Exit codes and rules: docs/ci.md.
+ * Files (in analyze/gate/ unless named): gate_options.c (command line), gate.c (decision),
+ * gate_result.h (what was decided), gate_output.c (table, verdict line, GitHub annotations), junit.h/.c
+ * (JUnit XML), suppressions.c, gate_defaults.c, baseline.c, json_reader.c, analyze/size_arg.c.
+ * Exit codes and rules: docs/ci.md.
  */
 #ifndef LS_GATE_H
 #define LS_GATE_H
@@ -20,7 +21,7 @@
 #include <stdio.h>
 
 #include "base/diag.h"
-#include "model/symbolize.h"
+#include "gate/gate_result.h"
 
 /* Exit codes of the gate (docs/ci.md). GATE_EXIT_LEAKS is the default of --error-exitcode. */
 enum { GATE_EXIT_CLEAN = 0, GATE_EXIT_LEAKS = 1, GATE_EXIT_ERROR = 2, GATE_EXIT_JOB_FAILED = 3 };
@@ -53,57 +54,11 @@ int gate_options_parse(int argc, char **argv, gate_options *g, char **rest, int 
 void gate_options_free(gate_options *g);
 void gate_usage(FILE *out);
 
-/* One failing site. */
-enum { GATE_KIND_GROWTH, GATE_KIND_EXIT };
-
-typedef struct gate_item {
-    int kind;
-    const char *function, *file, *module;   /* pooled in the analysis */
-    int line;
-    double bytes_per_event, allocs_per_event;
-    size_t since_event;                     /* 0: unknown */
-    double exit_bytes, exit_allocs;
-    int baselined;                          /* a baseline was given */
-    double base;                            /* its value for the site (0: new) */
-    const ls_symframe *frames;
-    size_t nframes, display;
-} gate_item;
-
-typedef struct gate_result {
-    int growth, exit;             /* which checks ran */
-    size_t events;                /* analysed events (growth) */
-    const char *event_name;
-    char command[512];            /* the job's command line, for titles */
-    gate_item *items;
-    size_t nitems, cap_items;
-    size_t suppressed, baselined, checked_sites;
-    size_t below;                           /* leak sites that grow, but not above --max-growth / --max-live */
-    size_t system_stacks, runtime_stacks;   /* exit check: stacks ignored by rule / built-in suppressions */
-    size_t procs, procs_without_exit;
-    int job_status;               /* -1 unknown */
-    int code;                     /* the exit code */
-    char verdict[512];            /* the one-line verdict, without the "leakstamp gate: " prefix */
-} gate_result;
-
 /* The whole gate, as a command (cli.c dispatches here). Returns the exit code. */
 int gate_main(int argc, char **argv);
 
-/* gate_output.c */
+/* gate_output.c (its per-item text helpers are in gate_result.h) */
 void gate_print_table(FILE *out, const gate_result *r, const gate_options *g);
 void gate_print_github(FILE *out, const gate_result *r);
-/* "function  file:line" frame lines of an item's stack, one per line, "> " marking the display
- * frame; returns a malloc'd string. */
-char *gate_stack_text(const gate_item *it);
-/* "+4.00 KiB/event, +1 allocation/event since event 1" or "120.00 KiB in 30 allocations live at exit" */
-void gate_item_summary(const gate_item *it, char *buf, size_t size);
-void gate_job_status_text(int status, char *buf, size_t size);
-
-/* junit.c */
-int junit_write(const char *path, const gate_result *r, ls_error *err);
-/* XML-escape s (text and attribute values) into out: & < > " ' as entities, characters XML 1.0
- * forbids (C0 controls but TAB/LF/CR) and bytes that are not UTF-8 as U+FFFD. */
-void junit_escape(FILE *out, const char *s);
-/* The same for element text: newlines stay newlines (stack traces read as lines). */
-void junit_escape_text(FILE *out, const char *s);
 
 #endif

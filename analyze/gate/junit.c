@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gate/gate.h"
+#include "gate/junit.h"
 
 /* Length of the valid UTF-8 sequence at s (1..4), or 0. */
 static size_t utf8_len(const unsigned char *s)

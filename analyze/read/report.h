@@ -97,6 +97,9 @@ ls_report *report_read_file(const char *path, ls_error *err);
 ls_report *report_read_mem(const char *name, const char *data, size_t len, ls_error *err);
 void report_free(ls_report *r);
 
+/* The process's command line as one string (argv joined by spaces, else exe), for titles. */
+void report_command_line(const ls_report *r, char *buf, size_t size);
+
 /* Index of stamp name `name`, or -1. */
 long report_name_index(const ls_report *r, const char *name);
 

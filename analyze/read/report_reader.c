@@ -759,3 +759,17 @@ void report_free(ls_report *r)
         free(texts[i]);
     free(r);
 }
+
+void report_command_line(const ls_report *r, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < r->argc && len + 1 < size; i++) {
+        int n = snprintf(buf + len, size - len, "%s%s", i ? " " : "", r->argv[i]);
+        if (n < 0)
+            break;
+        len += (size_t)n;
+    }
+    if (!r->argc)
+        snprintf(buf, size, "%s", r->exe ? r->exe : "");
+}

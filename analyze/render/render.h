@@ -15,7 +15,4 @@ void render_text(FILE *out, const ls_analysis *a, const ls_options *o);
 void render_json(FILE *out, const ls_analysis *a, const ls_options *o);
 void render_tsv(FILE *out, const ls_analysis *a, const ls_options *o);
 
-/* Shared helper: a process's command line as one string (argv joined by spaces, else exe). */
-void render_command(const ls_report *r, char *buf, size_t size);
-
 #endif

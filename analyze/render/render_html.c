@@ -75,7 +75,7 @@ static void summary(FILE *out, const ls_analysis *a)
     fprintf(out, "; leakstamp-analyze %s</p>\n", LEAKSTAMP_VERSION);
     for (size_t i = 0; i < a->nprocs && i < 8; i++) {
         char cmd[512];
-        render_command(a->procs[i].r, cmd, sizeof cmd);
+        report_command_line(a->procs[i].r, cmd, sizeof cmd);
         fprintf(out, "<p class=\"sub\">pid %lld: <code>", a->procs[i].r->pid);
         esc(out, cmd);
         fputs("</code></p>\n", out);

@@ -8,20 +8,6 @@
 #include "render/render.h"
 #include "model/timeline.h"
 
-void render_command(const ls_report *r, char *buf, size_t size)
-{
-    size_t len = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < r->argc && len + 1 < size; i++) {
-        int n = snprintf(buf + len, size - len, "%s%s", i ? " " : "", r->argv[i]);
-        if (n < 0)
-            break;
-        len += (size_t)n;
-    }
-    if (!r->argc)
-        snprintf(buf, size, "%s", r->exe ? r->exe : "");
-}
-
 static void frame_json(json_writer *w, const ls_symframe *f, int display)
 {
     char addr[32];
@@ -178,7 +164,7 @@ static void process_json(json_writer *w, const ls_analysis *a, size_t pi)
     const ls_proc *p = &a->procs[pi];
     const ls_report *r = p->r;
     char cmd[4096];
-    render_command(r, cmd, sizeof cmd);
+    report_command_line(r, cmd, sizeof cmd);
     json_begin_object(w, NULL);
     json_int(w, "pid", r->pid);
     json_int(w, "ppid", r->ppid);

@@ -139,7 +139,7 @@ static void processes(FILE *out, const ls_analysis *a)
     for (size_t i = 0; i < a->nprocs; i++) {
         const ls_proc *p = &a->procs[i];
         char cmd[512];
-        render_command(p->r, cmd, sizeof cmd);
+        report_command_line(p->r, cmd, sizeof cmd);
         fprintf(out, "  pid %lld  %zu events  %s%s  %s%s\n", p->r->pid, p->nbounds,
                 p->r->exit.present ? p->r->exit.reason : "no exit record",
                 p->r->truncated ? ", truncated" : "", cmd,

@@ -13,6 +13,7 @@
 #include "model/frames.h"
 #include "gate/gate.h"
 #include "gate/json_reader.h"
+#include "gate/junit.h"
 #include "size_arg.h"
 #include "gate/suppressions.h"
 
