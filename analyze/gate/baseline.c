@@ -23,7 +23,7 @@ static void add_site(baseline *b, const char *function, const char *file, int li
 }
 
 /* A number, or `dflt` for null/absent; -1 for another type. */
-static int num(const jv *v, double dflt, double *out)
+static int number_or_default(const jv *v, double dflt, double *out)
 {
     if (!v || v->type == JV_NULL) {
         *out = dflt;
@@ -59,11 +59,11 @@ int baseline_load_json(baseline *b, const char *name, const char *data, size_t l
             bad = "\"file\" is not a string";
         else if (!verdict || verdict->type != JV_STRING)
             bad = "\"verdict\" is missing or not a string";
-        else if (num(json_get(s, "line"), 0, &line) < 0 || line < 0 || line > 1e9)
+        else if (number_or_default(json_get(s, "line"), 0, &line) < 0 || line < 0 || line > 1e9)
             bad = "\"line\" is not a line number";
-        else if (num(json_get(s, "bytes_per_event"), 0, &bpe) < 0 ||
-                 num(json_get(s, "allocs_per_event"), 0, &ape) < 0 ||
-                 num(json_get(s, "live_bytes_exit"), 0, &ex) < 0)
+        else if (number_or_default(json_get(s, "bytes_per_event"), 0, &bpe) < 0 ||
+                 number_or_default(json_get(s, "allocs_per_event"), 0, &ape) < 0 ||
+                 number_or_default(json_get(s, "live_bytes_exit"), 0, &ex) < 0)
             bad = "a byte or allocation count is not a number";
         if (bad) {
             ls_error_set(err, name, 0, "baseline: sites[%zu]: %s", i, bad);

@@ -186,7 +186,7 @@ static int load_checks(const gate_options *g, supp_list *supp, baseline *b, cons
     return 0;
 }
 
-static void decide(gate_result *r, const gate_options *g)
+static void decide_verdict(gate_result *r, const gate_options *g)
 {
     char job[96] = "";
     int job_failed = r->job_status > 0;
@@ -227,11 +227,11 @@ static int cmp_items(const void *pa, const void *pb)
     return strcmp(a->function, b->function);
 }
 
-static int finish(gate_result *r, const gate_options *g, const supp_list *supp, ls_error *err)
+static int print_outcome(gate_result *r, const gate_options *g, const supp_list *supp, ls_error *err)
 {
     if (r->nitems)
         qsort(r->items, r->nitems, sizeof *r->items, cmp_items);
-    decide(r, g);
+    decide_verdict(r, g);
     gate_print_table(stdout, r, g);
     list_unused(supp);
     if (g->github)
@@ -259,7 +259,7 @@ static int run_gate(const gate_options *g, const ls_options *o, ls_error *err)
     if (!a) {
         if (r.job_status > 0) {   /* the job's failure is the news; the reports may be why */
             printf("leakstamp gate: note: the reports could not be read: %s\n", err->msg);
-            rc = finish(&r, g, &supp, err) < 0 ? GATE_EXIT_ERROR : r.code;
+            rc = print_outcome(&r, g, &supp, err) < 0 ? GATE_EXIT_ERROR : r.code;
         }
         goto out;
     }
@@ -286,7 +286,7 @@ static int run_gate(const gate_options *g, const ls_options *o, ls_error *err)
             check_growth(a, g, &supp, g->baseline ? &b : NULL, &r);
         if (r.exit)
             check_exit(a, g, &supp, g->baseline ? &b : NULL, &r);
-        rc = finish(&r, g, &supp, err) < 0 ? GATE_EXIT_ERROR : r.code;
+        rc = print_outcome(&r, g, &supp, err) < 0 ? GATE_EXIT_ERROR : r.code;
     }
     analysis_free(a);
 out:

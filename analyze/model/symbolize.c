@@ -185,7 +185,7 @@ static void call_site(strpool *pool, Dwarf_Die *inl, const char **file, int *lin
         *file = strpool_intern(pool, dwarf_filesrc(files, w, NULL, NULL));
 }
 
-static void push(handle *h, ls_symframe f)
+static void push_frame(handle *h, ls_symframe f)
 {
     VEC_PUSH(h->frames, h->nframes, h->cap_frames, f);
 }
@@ -220,7 +220,7 @@ static void resolve(ls_symbolizer *s, handle *h, uint64_t recorded)
         int tag = dwarf_tag(&scopes[i]);
         if (tag == DW_TAG_inlined_subroutine) {
             ls_symframe f = { die_name(s->pool, &scopes[i]), file, line, h->path, recorded, 1, 0 };
-            push(h, f);
+            push_frame(h, f);
             call_site(s->pool, &scopes[i], &file, &line);
         } else if (tag == DW_TAG_subprogram) {
             /* the ELF symbol names clones (foo.cold) and is mangled in full; prefer it */
@@ -231,7 +231,7 @@ static void resolve(ls_symbolizer *s, handle *h, uint64_t recorded)
     free(scopes);
     base.file = file;
     base.line = line;
-    push(h, base);
+    push_frame(h, base);
 }
 
 void symbolize_frame(ls_symbolizer *s, const ls_report *r, const ls_frame *f, ls_symframe **out,
@@ -249,7 +249,7 @@ void symbolize_frame(ls_symbolizer *s, const ls_report *r, const ls_frame *f, ls
         if (h->mod)
             resolve(s, h, f->addr);
         else
-            push(h, (ls_symframe){ .module = h->path, .addr = f->addr });
+            push_frame(h, (ls_symframe){ .module = h->path, .addr = f->addr });
         c.n = h->nframes - c.first;
         u64map_put(&h->cache, f->addr, (uint32_t)h->nresults);
         VEC_PUSH(h->results, h->nresults, h->cap_results, c);

@@ -587,7 +587,7 @@ static void process_line(reader *rd, const char *line, size_t len)
 /* ---- input -------------------------------------------------------------------------------- */
 
 /* Feed complete lines of buf[0..len); returns the number of bytes consumed. */
-static size_t feed(reader *rd, const char *buf, size_t len)
+static size_t feed_complete_lines(reader *rd, const char *buf, size_t len)
 {
     size_t pos = 0;
     while (pos < len && !rd->err->set) {
@@ -603,7 +603,7 @@ static size_t feed(reader *rd, const char *buf, size_t len)
     return pos;
 }
 
-static void finish(reader *rd, size_t leftover)
+static void check_end_of_input(reader *rd, size_t leftover)
 {
     if (rd->err->set)
         return;
@@ -646,7 +646,7 @@ static void reader_free(reader *rd)
     free(rd->f);
 }
 
-static ls_report *done(reader *rd)
+static ls_report *take_report(reader *rd)
 {
     reader_free(rd);
     if (rd->err->set) {
@@ -660,12 +660,12 @@ ls_report *report_read_mem(const char *name, const char *data, size_t len, ls_er
 {
     reader rd;
     reader_init(&rd, xcalloc(1, sizeof(ls_report)), name, err);
-    size_t used = feed(&rd, data, len);
-    finish(&rd, len - used);
-    return done(&rd);
+    size_t used = feed_complete_lines(&rd, data, len);
+    check_end_of_input(&rd, len - used);
+    return take_report(&rd);
 }
 
-static int fill(int fd, char **buf, size_t *cap, size_t *have, ls_error *err, const char *name)
+static int read_more(int fd, char **buf, size_t *cap, size_t *have, ls_error *err, const char *name)
 {
     if (*have == *cap) {
         if (*cap >= MAX_LINE) {
@@ -705,16 +705,16 @@ ls_report *report_read_file(const char *path, ls_error *err)
     size_t cap = 1u << 20, have = 0;
     char *buf = xmalloc(cap);
     int more;
-    while (!err->set && (more = fill(fd, &buf, &cap, &have, err, path)) > 0) {
-        size_t used = feed(&rd, buf, have);
+    while (!err->set && (more = read_more(fd, &buf, &cap, &have, err, path)) > 0) {
+        size_t used = feed_complete_lines(&rd, buf, have);
         memmove(buf, buf + used, have - used);
         have -= used;
     }
     close(fd);
     free(buf);
     if (!err->set)
-        finish(&rd, have);
-    return done(&rd);
+        check_end_of_input(&rd, have);
+    return take_report(&rd);
 }
 
 /* ---- the rest of the API ------------------------------------------------------------------ */

@@ -41,7 +41,7 @@ static void put_escaped(FILE *out, const char *s)
     fputc('"', out);
 }
 
-static void item(json_writer *w, const char *key)
+static void begin_item(json_writer *w, const char *key)
 {
     if (w->need_comma[w->depth])
         fputc(',', w->out);
@@ -59,7 +59,7 @@ static void item(json_writer *w, const char *key)
 
 static void open_scope(json_writer *w, const char *key, char c)
 {
-    item(w, key);
+    begin_item(w, key);
     fputc(c, w->out);
     if (w->depth < 63)
         w->depth++;
@@ -88,7 +88,7 @@ void json_end_array(json_writer *w) { close_scope(w, ']'); }
 
 void json_string(json_writer *w, const char *key, const char *s)
 {
-    item(w, key);
+    begin_item(w, key);
     if (s)
         put_escaped(w->out, s);
     else
@@ -97,7 +97,7 @@ void json_string(json_writer *w, const char *key, const char *s)
 
 void json_number(json_writer *w, const char *key, double v)
 {
-    item(w, key);
+    begin_item(w, key);
     if (!isfinite(v))
         fputs("null", w->out);
     else if (v == floor(v) && fabs(v) < 9007199254740992.0)
@@ -108,18 +108,18 @@ void json_number(json_writer *w, const char *key, double v)
 
 void json_int(json_writer *w, const char *key, long long v)
 {
-    item(w, key);
+    begin_item(w, key);
     fprintf(w->out, "%lld", v);
 }
 
 void json_bool(json_writer *w, const char *key, int v)
 {
-    item(w, key);
+    begin_item(w, key);
     fputs(v ? "true" : "false", w->out);
 }
 
 void json_null(json_writer *w, const char *key)
 {
-    item(w, key);
+    begin_item(w, key);
     fputs("null", w->out);
 }

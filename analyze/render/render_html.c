@@ -27,7 +27,7 @@ static const char *const palette[TOP_SITES] = {
     "#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
 };
 
-static void esc(FILE *out, const char *s)
+static void html_escape(FILE *out, const char *s)
 {
     svg_escape(out, s);
 }
@@ -43,11 +43,11 @@ static void location(const ls_site *s, char *buf, size_t size)
         snprintf(buf, size, "?");
 }
 
-static void head(FILE *out, const ls_analysis *a)
+static void write_head(FILE *out, const ls_analysis *a)
 {
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>leakstamp: ", out);
-    esc(out, a->nprocs ? path_base(a->procs[0].r->exe) : "report");
+    html_escape(out, a->nprocs ? path_base(a->procs[0].r->exe) : "report");
     fputs("</title>\n<style>\n"
           "body { font-family: sans-serif; margin: 16px 24px; color: #222; max-width: 1360px; }\n"
           "h1 { font-size: 22px; margin: 0 0 4px 0; } h2 { font-size: 17px; margin: 22px 0 8px 0; }\n"
@@ -68,7 +68,7 @@ static void summary(FILE *out, const ls_analysis *a)
     const ls_view *v = &a->merged;
     fputs("<h1>leakstamp report</h1>\n<p class=\"sub\">", out);
     fprintf(out, "%zu process%s, %zu events of stamp &#8220;", a->nprocs, a->nprocs == 1 ? "" : "es", v->events);
-    esc(out, a->event_name ? a->event_name : "(none)");
+    html_escape(out, a->event_name ? a->event_name : "(none)");
     fprintf(out, "&#8221;");
     if (a->skip)
         fprintf(out, " (events %zu.. after skipping %zu)", v->first_event, a->skip);
@@ -77,7 +77,7 @@ static void summary(FILE *out, const ls_analysis *a)
         char cmd[512];
         report_command_line(a->procs[i].r, cmd, sizeof cmd);
         fprintf(out, "<p class=\"sub\">pid %lld: <code>", a->procs[i].r->pid);
-        esc(out, cmd);
+        html_escape(out, cmd);
         fputs("</code></p>\n", out);
     }
     uint64_t sampled = analysis_sample_interval(a);
@@ -192,9 +192,9 @@ static void timeline_section(FILE *out, const ls_analysis *a)
         seg[n] = (svg_segment){ dt, r->names[s0->name], tips[n], change_color(dh) };
         n++;
         fputs("<tr><td class=\"l\">", out);
-        esc(out, r->names[s0->name]);
+        html_escape(out, r->names[s0->name]);
         fputs("</td><td class=\"l\">", out);
-        esc(out, r->names[s1->name]);
+        html_escape(out, r->names[s1->name]);
         fprintf(out, "</td><td>%.0f &#181;s</td><td>%s</td><td>%s</td></tr>\n", dt, h, rs);
     }
     fputs("</table>\n", out);
@@ -241,9 +241,9 @@ static void site_table(FILE *out, const ls_analysis *a)
         else
             fputs("-", out);
         fprintf(out, "</td><td>%s</td><td>%s</td><td class=\"fn\">", e, x);
-        esc(out, s->function);
+        html_escape(out, s->function);
         fputs("</td><td class=\"loc\">", out);
-        esc(out, loc);
+        html_escape(out, loc);
         fputs("</td></tr>\n", out);
     }
     fputs("</table>\n", out);
@@ -252,7 +252,7 @@ static void site_table(FILE *out, const ls_analysis *a)
 void render_html(FILE *out, const ls_analysis *a, const ls_options *o)
 {
     (void)o;
-    head(out, a);
+    write_head(out, a);
     summary(out, a);
     process_charts(out, a);
     site_chart(out, a);

@@ -82,7 +82,7 @@ static uint64_t runtime_pc(const ls_report *r, const ls_frame *f)
     return r->modules[f->module - 1].bias + f->addr;
 }
 
-static void maps(FILE *out, const ls_report *r)
+static void write_mapped_libraries(FILE *out, const ls_report *r)
 {
     fputs("\nMAPPED_LIBRARIES:\n", out);
     for (size_t m = 0; m < r->nmodules; m++) {
@@ -136,6 +136,6 @@ int render_pprof(FILE *out, const ls_analysis *a, const ls_options *o, ls_error 
         fputc('\n', out);
     }
     free(live);
-    maps(out, r);
+    write_mapped_libraries(out, r);
     return 0;
 }

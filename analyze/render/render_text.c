@@ -100,7 +100,7 @@ static void not_shown(FILE *out, const ls_view *v)
     fprintf(out, "; --all lists them, --top limits)\n");
 }
 
-static void stacks(FILE *out, const ls_view *v)
+static void print_stacks(FILE *out, const ls_view *v)
 {
     for (size_t i = 0; i < v->norder; i++) {
         const ls_site *s = &v->sites[v->order[i]];
@@ -212,7 +212,7 @@ void render_text(FILE *out, const ls_analysis *a, const ls_options *o)
     else if (v->events >= 2)
         fprintf(out, "no leaking site found\n");
     not_shown(out, v);
-    stacks(out, v);
+    print_stacks(out, v);
     fprintf(out, "\nwhole process%s (robust fit over events):\n", a->nprocs > 1 ? "es, summed" : "");
     growth_lines(out, &v->growth, "  ");
     processes(out, a);
