@@ -33,10 +33,11 @@ PRELOAD_CFLAGS = $(CSTD) $(OPT) $(WARN) -fPIC -fvisibility=hidden -ftls-model=in
 LIB = $(B)/lib/libleakstamp.so
 
 # ---- the analyzer ----------------------------------------------------------------------------
-ANALYZE_SRC  = $(wildcard analyze/*.c)
+ANALYZE_SRC  = $(wildcard analyze/*.c analyze/*/*.c) $(COMMON_SRC)
+ANALYZE_HDR  = $(wildcard analyze/*.h analyze/*/*.h)
 ANALYZE_OBJ  = $(ANALYZE_SRC:%.c=$(B)/obj/%.o)
 ANALYZE_LIB_OBJ = $(filter-out $(B)/obj/analyze/main.o,$(ANALYZE_OBJ))
-ANALYZE_CFLAGS = $(CSTD) $(OPT) $(WARN) -Iinclude -Ianalyze -DLEAKSTAMP_VERSION='"$(VERSION)"'
+ANALYZE_CFLAGS = $(CSTD) $(OPT) $(WARN) -Iinclude -Ianalyze -Icommon -DLEAKSTAMP_VERSION='"$(VERSION)"'
 ANALYZE_LIBS = -ldw -lelf -lm -lstdc++
 ANALYZER = $(B)/bin/leakstamp-analyze
 
@@ -73,7 +74,10 @@ $(LIB): $(PRELOAD_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(OPT) $(WARN) -flto -shared -o $@ $^ -Wl,-z,now -Wl,-z,nodelete -Wl,-z,defs -lunwind -ldl -lpthread -lm
 
-$(B)/obj/analyze/%.o: analyze/%.c $(wildcard analyze/*.h) VERSION
+$(B)/obj/analyze/%.o: analyze/%.c $(ANALYZE_HDR) VERSION
+	@mkdir -p $(@D)
+	$(CC) $(ANALYZE_CFLAGS) -c $< -o $@
+$(B)/obj/common/%.o: common/%.c $(wildcard common/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(ANALYZE_CFLAGS) -c $< -o $@
 $(ANALYZER): $(ANALYZE_OBJ)
@@ -91,10 +95,10 @@ FUZZ_BIN      = $(B)/fuzz/fuzz_reader
 FUZZ_GATE_BIN = $(B)/fuzz/fuzz_baseline $(B)/fuzz/fuzz_suppressions
 FUZZ_FLAGS    = -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048
 $(FUZZ_BIN) $(FUZZ_GATE_BIN): $(B)/fuzz/%: tests/fuzz/%.c $(filter-out analyze/main.c,$(ANALYZE_SRC)) \
-                                           $(wildcard analyze/*.h) VERSION
+                                           $(ANALYZE_HDR) $(wildcard common/*.h) VERSION
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CSTD) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	    -Iinclude -Ianalyze -DLEAKSTAMP_VERSION='"$(VERSION)"' -o $@ $< \
+	    -Iinclude -Ianalyze -Icommon -DLEAKSTAMP_VERSION='"$(VERSION)"' -o $@ $< \
 	    $(filter-out analyze/main.c,$(ANALYZE_SRC)) $(ANALYZE_LIBS)
 fuzz: $(FUZZ_BIN) $(FUZZ_GATE_BIN)
 	@mkdir -p $(B)/fuzz/corpus $(B)/fuzz/corpus_baseline $(B)/fuzz/corpus_suppressions
@@ -105,13 +109,13 @@ fuzz: $(FUZZ_BIN) $(FUZZ_GATE_BIN)
 	    $(B)/fuzz/corpus_suppressions tests/fuzz/corpus_suppressions
 
 # The code under test is compiled once with the sanitizers (build/asan/) and linked into every suite.
-UNIT_CFLAGS = $(CSTD) -O1 -g $(WARN) $(SAN) -Iinclude -Ianalyze -Ipreload -DLEAKSTAMP_VERSION='"$(VERSION)"' \
+UNIT_CFLAGS = $(CSTD) -O1 -g $(WARN) $(SAN) -Iinclude -Ianalyze -Ipreload -Icommon -DLEAKSTAMP_VERSION='"$(VERSION)"' \
               -DLEAKSTAMP_UNIT_TEST
 UNIT_OBJ    = $(patsubst %.c,$(B)/asan/%.o,$(filter-out analyze/main.c,$(ANALYZE_SRC)) $(PRELOAD_PURE))
-$(B)/asan/%.o: %.c $(wildcard analyze/*.h) $(PRELOAD_HDR) VERSION
+$(B)/asan/%.o: %.c $(ANALYZE_HDR) $(PRELOAD_HDR) $(wildcard common/*.h) VERSION
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_CFLAGS) -c $< -o $@
-$(B)/tests/unit/%: tests/unit/%.c $(UNIT_OBJ) $(wildcard analyze/*.h) $(PRELOAD_HDR)
+$(B)/tests/unit/%: tests/unit/%.c $(UNIT_OBJ) $(ANALYZE_HDR) $(PRELOAD_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_CFLAGS) -o $@ $< $(UNIT_OBJ) -lcriterion $(ANALYZE_LIBS)
 

@@ -12,16 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
-#include "export.h"
-#include "gate.h"
-#include "inputs.h"
+#include "model/analysis.h"
+#include "render/export.h"
+#include "gate/gate.h"
+#include "read/inputs.h"
 #include "options.h"
 #include "progress.h"
-#include "render.h"
-#include "util.h"
+#include "render/render.h"
+#include "base/util.h"
 
-static int fail(ls_error *err)
+static int print_bad_input(ls_error *err)
 {
     fprintf(stderr, "leakstamp-analyze: %s\n", err->msg);
     return EXIT_BAD_INPUT;
@@ -79,7 +79,7 @@ static int write_output(const ls_analysis *a, const ls_options *o, ls_error *err
     return EXIT_OK;
 }
 
-static int run(const ls_options *o, ls_error *err)
+static int analyze_and_write(const ls_options *o, ls_error *err)
 {
     ls_report **reports = NULL;
     size_t n = 0;
@@ -108,14 +108,14 @@ int ls_cli_main(int argc, char **argv)
     ls_error err = { 0 };
     if (options_parse(argc, argv, &o, &err) < 0) {
         options_free(&o);
-        return fail(&err);
+        return print_bad_input(&err);
     }
     int rc = EXIT_OK;
     if (o.help)
         options_usage(stdout);
     else if (o.version)
         printf("leakstamp-analyze %s\n", LEAKSTAMP_VERSION);
-    else if ((rc = run(&o, &err)) != EXIT_OK) {
+    else if ((rc = analyze_and_write(&o, &err)) != EXIT_OK) {
         fprintf(stderr, "leakstamp-analyze: %s\n", err.msg);
     }
     options_free(&o);

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "export.h"
-#include "util.h"
+#include "render/export.h"
+#include "base/util.h"
 
 void options_usage(FILE *out)
 {

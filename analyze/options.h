@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stddef.h>
 
-#include "diag.h"
+#include "base/diag.h"
 
 /* FORMAT_CSV and later are the exports (export.h, docs/exports.md). */
 typedef enum {

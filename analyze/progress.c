@@ -28,12 +28,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "frames.h"
-#include "report.h"
-#include "strpool.h"
-#include "symbolize.h"
-#include "units.h"
-#include "util.h"
+#include "model/frames.h"
+#include "read/report.h"
+#include "read/strpool.h"
+#include "model/symbolize.h"
+#include "render/units.h"
+#include "base/util.h"
 
 typedef struct psite {
     uint64_t sid;
@@ -108,7 +108,7 @@ static psite *site_of(follow *s, uint64_t sid)
     return &s->sites[s->nsites - 1];
 }
 
-static int split(char *line, char **f, int max)
+static int split_tabs(char *line, char **f, int max)
 {
     int n = 0;
     while (n < max) {
@@ -152,7 +152,7 @@ static size_t event_count(const follow *s)
     return 0;
 }
 
-static void line(follow *s, char *l)
+static void apply_report_line(follow *s, char *l)
 {
     char *f[8];
     if (!strncmp(l, "stack\t", 6)) {
@@ -164,7 +164,7 @@ static void line(follow *s, char *l)
         p->frames = xstrdup(t + 1);
         return;
     }
-    int n = split(l, f, 8);
+    int n = split_tabs(l, f, 8);
     if (!strcmp(f[0], "site") && n >= 6) {
         site_of(s, strtoull(f[1], NULL, 10))->live = strtod(f[5], NULL);
     } else if (!strcmp(f[0], "stamp") && n >= 7) {
@@ -201,7 +201,7 @@ static void read_new(follow *s)
         for (size_t i = 0; i < s->npart; i++)
             if (s->part[i] == '\n') {
                 s->part[i] = 0;
-                line(s, s->part + start);
+                apply_report_line(s, s->part + start);
                 start = i + 1;
             }
         memmove(s->part, s->part + start, s->npart - start);
@@ -212,7 +212,7 @@ static void read_new(follow *s)
 }
 
 /* The newest *.lsr in dir (by modification time), into path; 0 when there is none. */
-static int newest(const char *dir, char *path, size_t size)
+static int newest_report(const char *dir, char *path, size_t size)
 {
     DIR *d = opendir(dir);
     if (!d)
@@ -279,7 +279,7 @@ static size_t term_width(void)
     return 100;
 }
 
-static void show(follow *s, size_t *last_len, int final)
+static void draw_status_line(follow *s, size_t *last_len, int final)
 {
     char text[1024], rss[32], heap[32], rate[32];
     size_t events = event_count(s);
@@ -351,7 +351,7 @@ int progress_main(int argc, char **argv)
     size_t last_len = 0;
     for (;;) {
         char path[4096];
-        if (newest(dir, path, sizeof path)) {
+        if (newest_report(dir, path, sizeof path)) {
             if (strcmp(path, s.path)) {      /* a newer process: follow its report instead */
                 follow_reset(&s);
                 snprintf(s.path, sizeof s.path, "%s", path);
@@ -361,7 +361,7 @@ int progress_main(int argc, char **argv)
         }
         int done = stop || once || (pid > 0 && kill((pid_t)pid, 0) < 0);
         if (s.path[0]) {
-            show(&s, &last_len, done);
+            draw_status_line(&s, &last_len, done);
         }
         if (done)
             break;

@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "baseline.h"
-#include "diag.h"
+#include "gate/baseline.h"
+#include "base/diag.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,10 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "analysis.h"
-#include "diag.h"
-#include "render.h"
-#include "report.h"
+#include "model/analysis.h"
+#include "base/diag.h"
+#include "render/render.h"
+#include "read/report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "diag.h"
-#include "suppressions.h"
+#include "base/diag.h"
+#include "gate/suppressions.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,7 +8,7 @@
 #include <criterion/redirect.h>
 
 #include "cli.h"
-#include "diag.h"
+#include "base/diag.h"
 #include "test_analyze_synth.h"
 
 /* Functions that name the synthetic sites (the stacks point into them). Distinct bodies, so the

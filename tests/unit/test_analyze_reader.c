@@ -6,7 +6,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "report.h"
+#include "read/report.h"
 
 static const char HEADER[] =
     "leakstamp-report\t1\ntool\tleakstamp\t0.1.0\npid\t77\nppid\t1\nhost\th\\tx\nuname\tLinux\n"

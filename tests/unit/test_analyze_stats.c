@@ -8,8 +8,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "fit.h"
-#include "verdict.h"
+#include "model/fit.h"
+#include "model/verdict.h"
 
 #define N 200
 

@@ -7,10 +7,10 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "diag.h"
-#include "frames.h"
-#include "report.h"
-#include "symbolize.h"
+#include "base/diag.h"
+#include "model/frames.h"
+#include "read/report.h"
+#include "model/symbolize.h"
 #include "test_analyze_synth.h"
 
 __attribute__((noinline)) static uintptr_t return_address(void)

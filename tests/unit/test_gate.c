@@ -9,12 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "baseline.h"
-#include "frames.h"
-#include "gate.h"
-#include "json_reader.h"
-#include "size_arg.h"
-#include "suppressions.h"
+#include "gate/baseline.h"
+#include "model/frames.h"
+#include "gate/gate.h"
+#include "gate/json_reader.h"
+#include "gate/junit.h"
+#include "size.h"
+#include "gate/suppressions.h"
 
 /* ---- SIZE --------------------------------------------------------------------------------- */
 
@@ -22,11 +23,11 @@ Test(gate_size, units)
 {
     uint64_t v;
     struct { const char *s; uint64_t v; } ok[] = {
-        { "0", 0 }, { "512", 512 }, { "4KiB", 4096 }, { "4k", 4096 }, { "4KB", 4096 }, { "1MiB", 1 << 20 },
-        { "2 GiB", 2ULL << 30 }, { "7B", 7 }, { "3mb", 3 << 20 },
+        { "0", 0 }, { "512", 512 }, { "4KiB", 4096 }, { "4k", 4096 }, { "4kib", 4096 }, { "4KB", 4000 },
+        { "1MiB", 1 << 20 }, { "2 GiB", 2ULL << 30 }, { "7B", 7 }, { "3mb", 3000000 }, { "1GB", 1000000000 },
     };
     for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
-        cr_assert_eq(size_arg_parse(ok[i].s, &v), 0, "%s", ok[i].s);
+        cr_assert_eq(ls_size_parse(ok[i].s, &v), 0, "%s", ok[i].s);
         cr_assert_eq(v, ok[i].v, "%s", ok[i].s);
     }
 }
@@ -37,8 +38,8 @@ Test(gate_size, rejects)
     const char *bad[] = { "", "-1", "+4", "4x", "4 ", " 4", "1.5MiB", "KiB", "4KiBB", "4 KiB ",
                           "99999999999999999999", "9007199254740993", "9000000GiB", NULL };
     for (size_t i = 0; bad[i]; i++)
-        cr_assert_eq(size_arg_parse(bad[i], &v), -1, "%s", bad[i]);
-    cr_assert_eq(size_arg_parse(NULL, &v), -1);
+        cr_assert_eq(ls_size_parse(bad[i], &v), -1, "%s", bad[i]);
+    cr_assert_eq(ls_size_parse(NULL, &v), -1);
 }
 
 /* ---- suppressions ------------------------------------------------------------------------- */

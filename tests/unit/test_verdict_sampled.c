@@ -4,7 +4,7 @@
  */
 #include <criterion/criterion.h>
 
-#include "verdict.h"
+#include "model/verdict.h"
 
 #define T 16384.0
 

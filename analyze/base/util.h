@@ -1,0 +1,32 @@
+/*
+ * util.h — allocation helpers and a growable-array macro shared by the analyzer. It sits in base/
+ * (with diag.h) because every room uses it; it includes nothing of the analyzer's.
+ *
+ * The analyzer is a batch program: running out of memory is not something it can recover from in a
+ * useful way, so the x* helpers print one line and exit(3) instead of making every caller check.
+ */
+#ifndef LS_UTIL_H
+#define LS_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+/* Grow *items (of *cap elements of size elem) so that it holds at least need elements. */
+void grow_array(void **items, size_t *cap, size_t need, size_t elem);
+
+#define VEC_PUSH(items, len, cap, value)                                                     \
+    do {                                                                                     \
+        grow_array((void **)&(items), &(cap), (len) + 1, sizeof *(items));                   \
+        (items)[(len)++] = (value);                                                          \
+    } while (0)
+
+/* Base name of a path (the part after the last '/'), without copying. */
+const char *path_base(const char *path);
+
+#endif

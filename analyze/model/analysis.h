@@ -1,0 +1,110 @@
+/*
+ * analysis.h — the result of analysing a set of reports: the event series chosen, every process with
+ * its symbolized stacks, a merged view of all processes and one view per process, each with its sites
+ * (growth, verdict, rank) and whole-process growth. Renderers read only this.
+ *
+ * Pipeline (analysis.c): choose the event stamp (events.c) -> symbolize and key every stack
+ * (symbolize.c, frames.c) -> group stacks into sites per view -> series (series.c) -> verdict
+ * (verdict.c) -> whole-process fit (process_growth.c) -> order (rank.c) -> timeline (timeline.c).
+ */
+#ifndef LS_ANALYSIS_H
+#define LS_ANALYSIS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/diag.h"
+#include "options.h"
+#include "read/report.h"
+#include "read/strpool.h"
+#include "model/symbolize.h"
+#include "read/u64map.h"
+#include "model/verdict.h"
+
+typedef struct ls_proc {
+    ls_report *r;
+    uint32_t *bounds;         /* stamp indexes of the analysed event boundaries */
+    size_t nbounds;           /* analysed events */
+    size_t total_events;      /* events before --skip */
+    ls_symframe **frames;     /* per stack: symbolized frames (inlined frames expanded) */
+    size_t *nframes, *display;
+    const char **keys;        /* per stack: site key (frames.h) */
+    uint32_t *site_in_own_view; /* per stack: its site in this process's own view */
+    int merged;               /* part of the merged view (analysis.c, choose_merged) */
+} ls_proc;
+
+typedef struct ls_member {
+    uint32_t proc, stack;
+} ls_member;
+
+typedef struct ls_site {
+    const char *key;
+    const ls_symframe *frames; /* of the first member */
+    size_t nframes, display;
+    const char *function;     /* display frame's label */
+    ls_member *members;
+    size_t nmembers, cap_members;
+    ls_growth g;
+    double live_bytes_end, live_allocs_end;   /* at the last analysed event boundary */
+    int has_exit;             /* every member's process has an exit record */
+    double live_bytes_exit, live_allocs_exit;
+    double total_allocs, total_bytes;         /* ever allocated here (latest totals seen) */
+    size_t since_event;       /* absolute event number growth started in; 0: none */
+    size_t rank;              /* 1.. for leaks; 0: not ranked */
+} ls_site;
+
+typedef struct ls_fitline {
+    double slope, intercept;  /* bytes per event; bytes at event 0 */
+} ls_fitline;
+
+typedef struct ls_process_growth {
+    ls_fitline rss, vm, heap;
+    double unexplained;       /* RSS slope not explained by heap slope */
+} ls_process_growth;
+
+typedef struct ls_view {
+    size_t *procs;
+    size_t nprocs;
+    size_t events;            /* length of the series */
+    size_t first_event;       /* absolute number of series index 0 (--skip + 1) */
+    ls_site *sites;
+    size_t nsites, cap_sites;
+    u64map by_key;
+    size_t *order;            /* sites to show, best first (rank.c) */
+    size_t norder;
+    ls_process_growth growth;
+} ls_view;
+
+struct ls_timeline;
+
+typedef struct ls_analysis {
+    ls_proc *procs;
+    size_t nprocs;
+    const char *event_name;   /* pooled; NULL when no report has a stamp */
+    size_t skip;
+    ls_view merged;
+    ls_view *per_proc;
+    struct ls_timeline *timelines; /* one per process when --timeline was given, else NULL */
+    strpool pool;
+    ls_symbolizer *sym;
+} ls_analysis;
+
+/* Takes ownership of the reports (freed by analysis_free, also on failure). NULL with err set when an
+ * option does not fit the data (unknown --event, --skip past the end, --timeline past the end). */
+ls_analysis *analysis_run(ls_report **reports, size_t n, const ls_options *o, ls_error *err);
+void analysis_free(ls_analysis *a);
+
+/* The largest mean sampling interval of the analysed reports (header `mode sampled N`), 0 when every
+ * report was recorded in exact mode: then site numbers are exact counts, otherwise estimates. */
+uint64_t analysis_sample_interval(const ls_analysis *a);
+
+/* events.c: choose the event stamp name and each process's boundaries. */
+int events_choose(ls_analysis *a, const ls_options *o, ls_error *err);
+
+/* process_growth.c */
+void process_growth_fit(const ls_analysis *a, ls_view *v, double *scratch);
+
+/* rank.c */
+void rank_view(ls_view *v, const ls_options *o);
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * series.c — sampling site histories and stamp metrics at event boundaries (see series.h).
+ */
+#include "model/series.h"
+
+void series_add_site(const ls_stack *s, const uint32_t *bounds, size_t nb, double *bytes,
+                     double *allocs, size_t n)
+{
+    ls_site_cursor c;
+    site_cursor_init(&c, &s->history);
+    int have = site_cursor_next(&c);
+    double b = 0, a = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i < nb) {
+            while (have && c.stamp <= bounds[i]) {
+                b = (double)c.bytes;
+                a = (double)c.allocs;
+                have = site_cursor_next(&c);
+            }
+        }
+        bytes[i] += b;
+        allocs[i] += a;
+    }
+}
+
+static double metric_of(const ls_stamp *st, ls_metric m)
+{
+    return m == METRIC_RSS ? (double)st->rss : m == METRIC_VM ? (double)st->vm : (double)st->heap_bytes;
+}
+
+void series_add_metric(const ls_report *r, const uint32_t *bounds, size_t nb, ls_metric m,
+                       double *out, size_t n)
+{
+    double last = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i < nb)
+            last = metric_of(&r->stamps[bounds[i]], m);
+        out[i] += last;
+    }
+}

@@ -1,0 +1,213 @@
+/*
+ * render_json.c — the JSON output, a contract documented key by key in docs/json-schema.md.
+ * Keep the two in step: a key renamed here breaks every program that reads it.
+ */
+#include <string.h>
+
+#include "render/json_writer.h"
+#include "render/render.h"
+#include "model/timeline.h"
+
+static void frame_json(json_writer *w, const ls_symframe *f, int display)
+{
+    char addr[32];
+    snprintf(addr, sizeof addr, "0x%llx", (unsigned long long)f->addr);
+    json_begin_object(w, NULL);
+    json_string(w, "function", f->function);
+    json_string(w, "file", f->file);
+    if (f->line)
+        json_int(w, "line", f->line);
+    else
+        json_null(w, "line");
+    json_string(w, "module", f->module);
+    json_string(w, "address", addr);
+    json_bool(w, "inlined", f->inlined);
+    json_bool(w, "display", display);
+    json_end_object(w);
+}
+
+
+/* function, file and line of a site's display frame (null where unknown) */
+static void site_location(json_writer *w, const ls_site *s, const ls_symframe *d)
+{
+    json_string(w, "function", s->function);
+    json_string(w, "file", d ? d->file : NULL);
+    if (d && d->line)
+        json_int(w, "line", d->line);
+    else
+        json_null(w, "line");
+}
+
+static void site_json(json_writer *w, const ls_site *s)
+{
+    const ls_symframe *d = s->nframes ? &s->frames[s->display] : NULL;
+    json_begin_object(w, NULL);
+    if (s->rank)
+        json_int(w, "rank", (long long)s->rank);
+    else
+        json_null(w, "rank");
+    json_string(w, "verdict", verdict_name(s->g.verdict));
+    site_location(w, s, d);
+    json_string(w, "module", d ? d->module : NULL);
+    json_number(w, "bytes_per_event", s->g.bytes_per_event);
+    json_number(w, "allocs_per_event", s->g.allocs_per_event);
+    json_number(w, "growth_fraction", s->g.growth_fraction);
+    if (s->since_event)
+        json_int(w, "since_event", (long long)s->since_event);
+    else
+        json_null(w, "since_event");
+    if (s->g.confidence >= 0)
+        json_number(w, "confidence", s->g.confidence);
+    else
+        json_null(w, "confidence");
+    json_number(w, "live_bytes_end", s->live_bytes_end);
+    json_number(w, "live_allocs_end", s->live_allocs_end);
+    if (s->has_exit) {
+        json_number(w, "live_bytes_exit", s->live_bytes_exit);
+        json_number(w, "live_allocs_exit", s->live_allocs_exit);
+    } else {
+        json_null(w, "live_bytes_exit");
+        json_null(w, "live_allocs_exit");
+    }
+    json_number(w, "total_allocs", s->total_allocs);
+    json_number(w, "total_bytes", s->total_bytes);
+    json_int(w, "stacks", (long long)s->nmembers);
+    json_begin_array(w, "stack");
+    for (size_t i = 0; i < s->nframes; i++)
+        frame_json(w, &s->frames[i], i == s->display);
+    json_end_array(w);
+    json_end_object(w);
+}
+
+static void sites_json(json_writer *w, const ls_view *v)
+{
+    json_begin_array(w, "sites");
+    for (size_t i = 0; i < v->norder; i++)
+        site_json(w, &v->sites[v->order[i]]);
+    json_end_array(w);
+    size_t counts[VERDICT_STABLE + 1] = { 0 };
+    for (size_t i = 0; i < v->nsites; i++)
+        counts[v->sites[i].g.verdict]++;
+    json_begin_object(w, "verdict_counts");
+    for (int k = VERDICT_LEAK; k <= VERDICT_STABLE; k++)
+        json_int(w, verdict_name((ls_verdict)k), (long long)counts[k]);
+    json_end_object(w);
+}
+
+static void growth_json(json_writer *w, const ls_process_growth *g)
+{
+    json_begin_object(w, "process_growth");
+    json_number(w, "rss_bytes_per_event", g->rss.slope);
+    json_number(w, "rss_intercept_bytes", g->rss.intercept);
+    json_number(w, "vm_bytes_per_event", g->vm.slope);
+    json_number(w, "vm_intercept_bytes", g->vm.intercept);
+    json_number(w, "heap_bytes_per_event", g->heap.slope);
+    json_number(w, "heap_intercept_bytes", g->heap.intercept);
+    json_number(w, "rss_unexplained_bytes_per_event", g->unexplained);
+    json_end_object(w);
+}
+
+static void timeline_json(json_writer *w, const ls_analysis *a, size_t pi)
+{
+    const ls_timeline *t = &a->timelines[pi];
+    const ls_report *r = a->procs[pi].r;
+    char iso[40];
+    json_begin_object(w, "timeline");
+    if (t->event)
+        json_int(w, "event", (long long)t->event);
+    else
+        json_null(w, "event");
+    json_begin_array(w, "stamps");
+    for (size_t i = 0; i < t->nstamps; i++) {
+        const ls_stamp *st = &r->stamps[t->stamps[i].stamp];
+        timeline_iso(st->time_us, iso, sizeof iso);
+        json_begin_object(w, NULL);
+        json_int(w, "seq", (long long)st->seq);
+        json_string(w, "name", r->names[st->name]);
+        json_number(w, "time_us", (double)st->time_us);
+        json_string(w, "time_iso", iso);
+        json_number(w, "since_previous_s", (double)t->stamps[i].dt_us / 1e6);
+        json_int(w, "since_previous_us", (long long)t->stamps[i].dt_us);
+        json_number(w, "heap_change_bytes", t->stamps[i].dheap);
+        json_number(w, "rss_change_bytes", t->stamps[i].drss);
+        json_end_object(w);
+    }
+    json_end_array(w);
+    json_begin_array(w, "intervals");
+    for (size_t k = 0; k < t->nintervals; k++) {
+        const ls_tl_interval *iv = &t->intervals[k];
+        json_begin_object(w, NULL);
+        json_string(w, "from", iv->from);
+        json_string(w, "to", iv->to);
+        json_int(w, "count", (long long)iv->count);
+        json_number(w, "heap_median_bytes", iv->heap_median);
+        json_number(w, "heap_mean_bytes", iv->heap_mean);
+        json_number(w, "rss_median_bytes", iv->rss_median);
+        json_begin_array(w, "sites");
+        for (size_t j = 0; j < iv->ntop; j++) {
+            const ls_site *s = &a->per_proc[pi].sites[iv->top[j].site];
+            const ls_symframe *d = s->nframes ? &s->frames[s->display] : NULL;
+            json_begin_object(w, NULL);
+            site_location(w, s, d);
+            json_number(w, "bytes_per_event", iv->top[j].bytes_per_event);
+            json_end_object(w);
+        }
+        json_end_array(w);
+        json_end_object(w);
+    }
+    json_end_array(w);
+    json_end_object(w);
+}
+
+static void process_json(json_writer *w, const ls_analysis *a, size_t pi)
+{
+    const ls_proc *p = &a->procs[pi];
+    const ls_report *r = p->r;
+    char cmd[4096];
+    report_command_line(r, cmd, sizeof cmd);
+    json_begin_object(w, NULL);
+    json_int(w, "pid", r->pid);
+    json_int(w, "ppid", r->ppid);
+    json_string(w, "command", cmd);
+    json_string(w, "exe", r->exe);
+    json_string(w, "host", r->host);
+    json_string(w, "file", r->path);
+    json_string(w, "mode", r->mode);
+    json_int(w, "events", (long long)p->nbounds);
+    json_int(w, "total_events", (long long)p->total_events);
+    json_bool(w, "in_merged_view", p->merged);
+    json_int(w, "stamps", (long long)r->nstamps);
+    json_bool(w, "truncated", r->truncated);
+    if (r->truncated)
+        json_int(w, "truncated_at_line", (long long)r->truncated_line);
+    json_string(w, "exit_reason", r->exit.present ? r->exit.reason : NULL);
+    growth_json(w, &a->per_proc[pi].growth);
+    sites_json(w, &a->per_proc[pi]);
+    if (a->timelines)
+        timeline_json(w, a, pi);
+    json_end_object(w);
+}
+
+void render_json(FILE *out, const ls_analysis *a, const ls_options *o)
+{
+    (void)o;
+    json_writer w = { .out = out };
+    json_begin_object(&w, NULL);
+    json_begin_object(&w, "tool");
+    json_string(&w, "name", "leakstamp");
+    json_string(&w, "version", LEAKSTAMP_VERSION);
+    json_end_object(&w);
+    json_int(&w, "events", (long long)a->merged.events);
+    json_int(&w, "first_event", (long long)a->merged.first_event);
+    json_int(&w, "skipped", (long long)a->skip);
+    json_string(&w, "event_stamp", a->event_name);
+    json_bool(&w, "estimated", analysis_sample_interval(a) != 0);
+    json_int(&w, "sample_interval_bytes", (long long)analysis_sample_interval(a));
+    json_begin_array(&w, "processes");
+    for (size_t i = 0; i < a->nprocs; i++)
+        process_json(&w, a, i);
+    json_end_array(&w);
+    growth_json(&w, &a->merged.growth);
+    sites_json(&w, &a->merged);
+    json_end_object(&w);
+}

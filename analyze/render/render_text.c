@@ -1,0 +1,221 @@
+/*
+ * render_text.c — the report for people: the ranked site table (human units, aligned columns, one
+ * line per site ending in `function  file:line`), each listed site's full stack, the whole-process
+ * view, the processes, and the timeline when asked for.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "render/render.h"
+#include "model/timeline.h"
+#include "render/units.h"
+#include "base/util.h"
+
+enum { COLS = 10, CELL = 96 };
+
+static const char *const headers[COLS] = {
+    "rank", "verdict", "bytes/event", "allocs/event", "grew", "since", "live at end", "live at exit",
+    "function", "file:line",
+};
+
+static void location(const ls_site *s, char *buf, size_t size)
+{
+    const ls_symframe *d = s->nframes ? &s->frames[s->display] : NULL;
+    if (d && d->file)
+        snprintf(buf, size, "%s:%d", d->file, d->line);
+    else if (d && d->module)
+        snprintf(buf, size, "(%s)", path_base(d->module));
+    else
+        snprintf(buf, size, "?");
+}
+
+static void site_cells(const ls_site *s, char cell[COLS][CELL])
+{
+    snprintf(cell[0], CELL, s->rank ? "%zu" : "-", s->rank);
+    snprintf(cell[1], CELL, "%s", verdict_name(s->g.verdict));
+    units_bytes_signed(s->g.bytes_per_event, cell[2], CELL);
+    units_count_signed(s->g.allocs_per_event, cell[3], CELL);
+    snprintf(cell[4], CELL, "%.0f%%", 100 * s->g.growth_fraction);
+    snprintf(cell[5], CELL, s->since_event ? "%zu" : "-", s->since_event);
+    units_bytes(s->live_bytes_end, cell[6], CELL);
+    if (s->has_exit)
+        units_bytes(s->live_bytes_exit, cell[7], CELL);
+    else
+        snprintf(cell[7], CELL, "-");
+    /* long C++ names are cut visibly; the full name is in the stack below the table and in JSON */
+    if (strlen(s->function) > 72)
+        snprintf(cell[8], CELL, "%.69s...", s->function);
+    else
+        snprintf(cell[8], CELL, "%s", s->function);
+    location(s, cell[9], CELL);
+}
+
+static void print_row(FILE *out, char cell[COLS][CELL], const size_t *width)
+{
+    for (int c = 0; c < COLS; c++) {
+        int left = c == 1 || c >= 8; /* words left, numbers right */
+        if (c == COLS - 1)
+            fprintf(out, "%s\n", cell[c]);
+        else if (left)
+            fprintf(out, "%-*s  ", (int)width[c], cell[c]);
+        else
+            fprintf(out, "%*s  ", (int)width[c], cell[c]);
+    }
+}
+
+static void site_table(FILE *out, const ls_view *v)
+{
+    size_t width[COLS];
+    char (*cells)[COLS][CELL] = xcalloc(v->norder + 1, sizeof *cells);
+    for (int c = 0; c < COLS; c++)
+        snprintf(cells[0][c], CELL, "%s", headers[c]);
+    for (size_t i = 0; i < v->norder; i++)
+        site_cells(&v->sites[v->order[i]], cells[i + 1]);
+    for (int c = 0; c < COLS; c++) {
+        width[c] = 0;
+        for (size_t i = 0; i <= v->norder; i++)
+            if (strlen(cells[i][c]) > width[c])
+                width[c] = strlen(cells[i][c]);
+    }
+    for (size_t i = 0; i <= v->norder; i++)
+        print_row(out, cells[i], width);
+    free(cells);
+}
+
+static void not_shown(FILE *out, const ls_view *v)
+{
+    size_t counts[VERDICT_STABLE + 1] = { 0 }, shown[VERDICT_STABLE + 1] = { 0 }, hidden = 0;
+    for (size_t i = 0; i < v->nsites; i++)
+        counts[v->sites[i].g.verdict]++;
+    for (size_t i = 0; i < v->norder; i++)
+        shown[v->sites[v->order[i]].g.verdict]++;
+    for (int k = VERDICT_LEAK; k <= VERDICT_STABLE; k++)
+        hidden += counts[k] - shown[k];
+    if (!hidden)
+        return;
+    fprintf(out, "(%zu more site%s not shown:", hidden, hidden == 1 ? "" : "s");
+    for (int k = VERDICT_LEAK; k <= VERDICT_STABLE; k++)
+        if (counts[k] > shown[k])
+            fprintf(out, " %zu %s", counts[k] - shown[k], verdict_name((ls_verdict)k));
+    fprintf(out, "; --all lists them, --top limits)\n");
+}
+
+static void print_stacks(FILE *out, const ls_view *v)
+{
+    for (size_t i = 0; i < v->norder; i++) {
+        const ls_site *s = &v->sites[v->order[i]];
+        char loc[CELL];
+        location(s, loc, sizeof loc);
+        fprintf(out, "\n%s %s  %s  %s\n", s->rank ? "#" : "-", verdict_name(s->g.verdict), s->function, loc);
+        for (size_t f = 0; f < s->nframes; f++) {
+            const ls_symframe *fr = &s->frames[f];
+            fprintf(out, "  %s %s", f == s->display ? ">" : " ", fr->function ? fr->function : "??");
+            if (fr->file)
+                fprintf(out, "  %s:%d", fr->file, fr->line);
+            fprintf(out, "  (%s+0x%llx)%s\n", fr->module ? path_base(fr->module) : "?",
+                    (unsigned long long)fr->addr, fr->inlined ? " [inlined]" : "");
+        }
+    }
+}
+
+static void growth_lines(FILE *out, const ls_process_growth *g, const char *indent)
+{
+    char s[32], c[32];
+    const struct { const char *name; const ls_fitline *f; } rows[] = {
+        { "RSS ", &g->rss }, { "VM  ", &g->vm }, { "heap", &g->heap },
+    };
+    for (size_t i = 0; i < 3; i++) {
+        units_bytes_signed(rows[i].f->slope, s, sizeof s);
+        units_bytes(rows[i].f->intercept, c, sizeof c);
+        fprintf(out, "%s%s  %12s per event   intercept %s\n", indent, rows[i].name, s, c);
+    }
+    units_bytes_signed(g->unexplained, s, sizeof s);
+    fprintf(out, "%sRSS growth not explained by heap growth: %s per event\n", indent, s);
+}
+
+static void processes(FILE *out, const ls_analysis *a)
+{
+    fprintf(out, "\nprocesses:\n");
+    for (size_t i = 0; i < a->nprocs; i++) {
+        const ls_proc *p = &a->procs[i];
+        char cmd[512];
+        report_command_line(p->r, cmd, sizeof cmd);
+        fprintf(out, "  pid %lld  %zu events  %s%s  %s%s\n", p->r->pid, p->nbounds,
+                p->r->exit.present ? p->r->exit.reason : "no exit record",
+                p->r->truncated ? ", truncated" : "", cmd,
+                p->merged ? "" : "  (another program: not in the merged view)");
+        if (a->nprocs > 1)
+            growth_lines(out, &a->per_proc[i].growth, "      ");
+    }
+}
+
+static void timeline_text(FILE *out, const ls_analysis *a, size_t pi)
+{
+    const ls_timeline *t = &a->timelines[pi];
+    const ls_report *r = a->procs[pi].r;
+    char iso[40], dh[32], dr[32], m1[32], m2[32], m3[32];
+    fprintf(out, "\ntimeline of event %zu, pid %lld:\n", t->event, r->pid);
+    if (t->nstamps)
+        fprintf(out, "  %8s  %-24s  %16s  %-27s  %12s  %10s  %12s  %12s\n", "seq", "stamp", "time us",
+                "time (UTC)", "since prev s", "us", "heap change", "RSS change");
+    for (size_t i = 0; i < t->nstamps; i++) {
+        const ls_stamp *st = &r->stamps[t->stamps[i].stamp];
+        timeline_iso(st->time_us, iso, sizeof iso);
+        units_bytes_signed(t->stamps[i].dheap, dh, sizeof dh);
+        units_bytes_signed(t->stamps[i].drss, dr, sizeof dr);
+        fprintf(out, "  %8llu  %-24s  %16llu  %-27s  %12.6f  %10lld  %12s  %12s\n",
+                (unsigned long long)st->seq, r->names[st->name], (unsigned long long)st->time_us, iso,
+                (double)t->stamps[i].dt_us / 1e6, (long long)t->stamps[i].dt_us, dh, dr);
+    }
+    fprintf(out, "\ninterval growth over the analysed events, pid %lld (per occurrence):\n", r->pid);
+    for (size_t k = 0; k < t->nintervals; k++) {
+        const ls_tl_interval *iv = &t->intervals[k];
+        units_bytes_signed(iv->heap_median, m1, sizeof m1);
+        units_bytes_signed(iv->heap_mean, m2, sizeof m2);
+        units_bytes_signed(iv->rss_median, m3, sizeof m3);
+        fprintf(out, "  %s -> %s  (%zu times)  heap median %s, mean %s; RSS median %s\n", iv->from, iv->to,
+                iv->count, m1, m2, m3);
+        for (size_t j = 0; j < iv->ntop; j++) {
+            const ls_site *s = &a->per_proc[pi].sites[iv->top[j].site];
+            char loc[CELL];
+            location(s, loc, sizeof loc);
+            units_bytes_signed(iv->top[j].bytes_per_event, m1, sizeof m1);
+            fprintf(out, "      %12s  %s  %s\n", m1, s->function, loc);
+        }
+    }
+}
+
+void render_text(FILE *out, const ls_analysis *a, const ls_options *o)
+{
+    (void)o;
+    const ls_view *v = &a->merged;
+    fprintf(out, "leakstamp-analyze %s: %zu process%s, %zu events of stamp \"%s\"", LEAKSTAMP_VERSION,
+            a->nprocs, a->nprocs == 1 ? "" : "es", v->events, a->event_name ? a->event_name : "(none)");
+    if (a->skip)
+        fprintf(out, " (events %zu.. after --skip %zu)", v->first_event, a->skip);
+    fprintf(out, "\n");
+    uint64_t sampled = analysis_sample_interval(a);
+    if (sampled)
+        fprintf(out, "sampled mode: site numbers are ESTIMATES from allocations sampled every %llu bytes on "
+                "average\n(relative error about sqrt(%llu / total growth in bytes); docs/preload.md)\n",
+                (unsigned long long)sampled, (unsigned long long)sampled);
+    fprintf(out, "\n");
+    if (v->events < 2)
+        fprintf(out, "no events to compare: %zu stamp%s of \"%s\" in the report%s, so nothing can grow per event.\n"
+                "Mark event boundaries with `leakstamp run --event NAME` (the job's event function),\n"
+                "LEAKSTAMP_EVENT=NAME, or leakstamp_stamp(\"name\") in the job; `leakstamp gate` checks a job\n"
+                "without stamps for allocations still live at exit.\n\n",
+                v->events, v->events == 1 ? "" : "s", a->event_name ? a->event_name : "any name",
+                a->nprocs == 1 ? "" : "s");
+    if (v->norder)
+        site_table(out, v);
+    else if (v->events >= 2)
+        fprintf(out, "no leaking site found\n");
+    not_shown(out, v);
+    print_stacks(out, v);
+    fprintf(out, "\nwhole process%s (robust fit over events):\n", a->nprocs > 1 ? "es, summed" : "");
+    growth_lines(out, &v->growth, "  ");
+    processes(out, a);
+    for (size_t i = 0; a->timelines && i < a->nprocs; i++)
+        timeline_text(out, a, i);
+}
