@@ -1,10 +1,11 @@
 # leakstamp — build, test, demo, bench, install.
 #
-#   make            build/lib/libleakstamp.so and build/bin/leakstamp-analyze
+#   make            build/lib/libleakstamp.so, build/bin/leakstamp-analyze and build/bin/leakstamp
 #   make test       installs missing packages (scripts/install-deps.sh), builds, runs every test
 #   make demo       runs the bundled leaky demo job under leakstamp and prints the ranked report
 #
-# Sources are found by wildcard: a new file in preload/ or analyze/ is built without editing this file.
+# Sources are found by wildcard: a new file in preload/, analyze/ or launch/ is built without editing
+# this file.
 # WERROR=1 adds -Werror (CI sets it).
 
 CC      ?= gcc
@@ -41,6 +42,14 @@ ANALYZE_CFLAGS = $(CSTD) $(OPT) $(WARN) -Iinclude -Ianalyze -Icommon -DLEAKSTAMP
 ANALYZE_LIBS = -ldw -lelf -lm -lstdc++
 ANALYZER = $(B)/bin/leakstamp-analyze
 
+# ---- the launcher ----------------------------------------------------------------------------
+# `leakstamp run|report|gate` (launch/launch.h): execs or supervises the job, runs the analyzer.
+LAUNCH_SRC    = $(wildcard launch/*.c)
+LAUNCH_HDR    = $(wildcard launch/*.h)
+LAUNCH_OBJ    = $(LAUNCH_SRC:%.c=$(B)/obj/%.o) $(COMMON_SRC:%.c=$(B)/obj/%.o)
+LAUNCH_CFLAGS = $(CSTD) $(OPT) $(WARN) -Ilaunch -Icommon -DLEAKSTAMP_VERSION='"$(VERSION)"'
+LAUNCHER      = $(B)/bin/leakstamp
+
 # ---- tests -----------------------------------------------------------------------------------
 # tests/unit/test_*.c: Criterion suites, built with ASan/UBSan and linked with the analyzer's objects
 # (without main) and the preload's pure modules (those that interpose nothing).
@@ -56,7 +65,7 @@ JOB_BIN      = $(JOB_C:tests/jobs/%.c=$(B)/tests/jobs/%) $(JOB_CXX:tests/jobs/%.
 BENCH_REPS ?= 5
 
 .PHONY: all deps test unit integration demo clean bench fuzz install html-check
-all: $(LIB) $(ANALYZER)
+all: $(LIB) $(ANALYZER) $(LAUNCHER)
 
 deps:
 	@bash scripts/install-deps.sh
@@ -83,6 +92,13 @@ $(B)/obj/common/%.o: common/%.c $(wildcard common/*.h)
 $(ANALYZER): $(ANALYZE_OBJ)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ $(ANALYZE_LIBS)
+
+$(B)/obj/launch/%.o: launch/%.c $(LAUNCH_HDR) $(wildcard common/*.h) VERSION
+	@mkdir -p $(@D)
+	$(CC) $(LAUNCH_CFLAGS) -c $< -o $@
+$(LAUNCHER): $(LAUNCH_OBJ)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^
 
 # ---- fuzzing the analyzer (libFuzzer) ----------------------------------------------------------
 # The analyzer's sources (without main) are compiled into each harness with the fuzzer's coverage and
@@ -127,6 +143,16 @@ $(B)/tests/jobs/%: tests/jobs/%.cpp include/leakstamp.h
 	@mkdir -p $(@D)
 	$(CXX) -std=c++17 -O0 -g -Wall -Wextra $(if $(WERROR),-Werror) -Iinclude -pthread -o $@ $<
 
+# The launcher's tests need the same small job linked statically and static-pie (no PT_INTERP; the
+# static-pie one has PT_DYNAMIC): programs nothing can be preloaded into.
+STATIC_JOBS = $(B)/tests/jobs/status_job_static $(B)/tests/jobs/status_job_static_pie
+$(B)/tests/jobs/status_job_static: tests/jobs/status_job.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O0 -g -Wall -Wextra $(if $(WERROR),-Werror) -static -o $@ $<
+$(B)/tests/jobs/status_job_static_pie: tests/jobs/status_job.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O0 -g -Wall -Wextra $(if $(WERROR),-Werror) -static-pie -fPIE -o $@ $<
+
 # ---- named stamp symbols: test jobs that need shared libraries (tests/integration/test_named_stamps.sh)
 # libsymev.so holds sym_shared's event function (exported, called from the executable through the PLT);
 # libsymplugin.so is dlopen'ed by sym_dlopen. Both sit next to the jobs, found through $$ORIGIN.
@@ -144,7 +170,7 @@ $(B)/tests/jobs/sym_direct: tests/jobs/lib/symev_lib.cpp tests/jobs/lib/symev_li
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
-integration: all $(JOB_BIN) $(SYM_JOB_LIBS) $(B)/tests/bench/alloc_heavy
+integration: all $(JOB_BIN) $(STATIC_JOBS) $(SYM_JOB_LIBS) $(B)/tests/bench/alloc_heavy
 	@bash tests/integration/run.sh
 
 test: deps
@@ -156,8 +182,8 @@ test: deps
 demo: deps
 	@$(MAKE) --no-print-directory all $(B)/tests/jobs/demo_leaky
 	@rm -rf $(B)/demo-out
-	@bash scripts/leakstamp run -o $(B)/demo-out -- $(B)/tests/jobs/demo_leaky 30
-	@bash scripts/leakstamp report $(B)/demo-out
+	@$(LAUNCHER) run -o $(B)/demo-out -- $(B)/tests/jobs/demo_leaky 30
+	@$(LAUNCHER) report $(B)/demo-out
 
 # make install PREFIX=/usr/local [DESTDIR=...]: what goes where is listed in scripts/install.sh.
 PREFIX  ?= /usr/local

@@ -6,8 +6,9 @@ set -eu
 
 # build: libunwind (unwinding), elfutils libdw (symbolization); tests: Criterion, g++, xmllint, jq
 # (JSON assertions in the integration tests), google-perftools (google-pprof reads the pprof export in
-# its test; small: a perl script and a library).
-packages="gcc g++ make libunwind-dev libdw-dev libelf-dev libcriterion-dev pkg-config libxml2-utils binutils jq time google-perftools"
+# its test; small: a perl script and a library), libc6-dev (libc.a: the launcher's tests build a static
+# job) and libcap2-bin (setcap: the launcher's test of a program with file capabilities).
+packages="gcc g++ make libc6-dev libunwind-dev libdw-dev libelf-dev libcriterion-dev pkg-config libxml2-utils binutils jq time google-perftools libcap2-bin"
 
 missing=""
 for p in $packages; do

@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
 # install.sh — `make install PREFIX=... [DESTDIR=...]`: copies the built tool into a prefix.
 #
-#   bin/leakstamp, bin/leakstamp-gate.sh (sourced by the wrapper), bin/leakstamp-analyze
-#   lib/leakstamp/libleakstamp.so        (where the installed wrapper looks: $here/../lib/leakstamp)
+#   bin/leakstamp (the launcher, launch/), bin/leakstamp-analyze (which it runs: next to itself)
+#   lib/leakstamp/libleakstamp.so        (where the installed launcher looks: its dir/../lib/leakstamp)
 #   include/leakstamp.h, lib/pkgconfig/leakstamp.pc (Cflags only: the stamp symbol is weak)
 #   share/man/man1/leakstamp.1, share/man/man3/leakstamp_stamp.3, share/doc/leakstamp/*.md
 #
-# The wrapper reads its version from VERSION in the source tree; that file is not installed, so the
-# version is written into the installed wrapper in place of @VERSION@.
+# The version is compiled into both programs (from VERSION).
 set -eu
 dest=$1 prefix=$2 version=$3
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,9 +14,7 @@ d=$dest$prefix
 
 install -d "$d/bin" "$d/lib/leakstamp" "$d/lib/pkgconfig" "$d/include" "$d/share/man/man1" \
     "$d/share/man/man3" "$d/share/doc/leakstamp"
-sed "s/@VERSION@/$version/g" "$root/scripts/leakstamp" > "$d/bin/leakstamp.tmp"
-chmod 755 "$d/bin/leakstamp.tmp" && mv "$d/bin/leakstamp.tmp" "$d/bin/leakstamp"
-install -m 644 "$root/scripts/leakstamp-gate.sh" "$d/bin/leakstamp-gate.sh"
+install -m 755 "$root/build/bin/leakstamp" "$d/bin/leakstamp"
 install -m 755 "$root/build/bin/leakstamp-analyze" "$d/bin/leakstamp-analyze"
 install -m 755 "$root/build/lib/libleakstamp.so" "$d/lib/leakstamp/libleakstamp.so"
 install -m 644 "$root/include/leakstamp.h" "$d/include/leakstamp.h"

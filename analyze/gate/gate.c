@@ -167,9 +167,9 @@ static void check_exit(const ls_analysis *a, const gate_options *g, supp_list *s
 
 void gate_job_status_text(int status, char *buf, size_t size)
 {
-    if (status > 128 && status - 128 < 65) {
-        const char *name = sigabbrev_np(status - 128);
-        snprintf(buf, size, "was killed by signal %d (SIG%s)", status - 128, name ? name : "?");
+    if (status > GATE_JOB_SIGNALED) {
+        const char *name = sigabbrev_np(status - GATE_JOB_SIGNALED);
+        snprintf(buf, size, "was killed by signal %d (SIG%s)", status - GATE_JOB_SIGNALED, name ? name : "?");
     } else
         snprintf(buf, size, "exited with status %d", status);
 }

@@ -38,7 +38,7 @@ typedef struct gate_options {
     const char *baseline;         /* --baseline PATH */
     const char *junit;            /* --junit FILE */
     int error_exitcode;           /* --error-exitcode N (default 1) */
-    int job_status;               /* --job-status N as the shell reports it; -1 unknown */
+    int job_status;               /* exit code, GATE_JOB_SIGNALED + signal, -1 unknown (gate_result.h) */
     gate_check check;             /* --check auto|growth|exit|both */
     int validate_only;            /* --validate-only: check options and files, read no reports */
     int github;                   /* GITHUB_ACTIONS=true in the environment */

@@ -28,6 +28,8 @@ void gate_usage(FILE *out)
           "  --junit FILE            write JUnit XML (one test case per failing site)\n"
           "  --error-exitcode N      exit code when leaks are found (default 1; not 0, 2 or 3)\n"
           "  --job-status N          the job's exit status as the shell reports it (128+N: signal N)\n"
+          "  --job-exit N, --job-signal N   the job exited with code N, or was killed by signal N\n"
+          "                          (exact: what the launcher passes)\n"
           "  --validate-only         check the options, suppressions and baseline; read no reports\n"
           "  --event NAME, --skip N, --skip-frames REGEX   as for leakstamp-analyze\n"
           "\n"
@@ -132,7 +134,19 @@ static int parse_gate_one(gate_options *g, int argc, char **argv, int *i, ls_err
     if (takes(a, "--job-status", argc, argv, i, &v)) {
         if (parse_int(v, 0, 255, &n) < 0)
             return bad(err, "--job-status", v, "expected an exit status from 0 to 255");
+        g->job_status = n > 128 && n - 128 < 65 ? GATE_JOB_SIGNALED + (int)n - 128 : (int)n;
+        return 1;
+    }
+    if (takes(a, "--job-exit", argc, argv, i, &v)) {
+        if (parse_int(v, 0, 255, &n) < 0)
+            return bad(err, "--job-exit", v, "expected an exit code from 0 to 255");
         g->job_status = (int)n;
+        return 1;
+    }
+    if (takes(a, "--job-signal", argc, argv, i, &v)) {
+        if (parse_int(v, 1, 64, &n) < 0)
+            return bad(err, "--job-signal", v, "expected a signal number from 1 to 64");
+        g->job_status = GATE_JOB_SIGNALED + (int)n;
         return 1;
     }
     if (takes(a, "--check", argc, argv, i, &v)) {

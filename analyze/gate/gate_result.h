@@ -38,7 +38,7 @@ typedef struct gate_result {
     size_t below;                           /* leak sites that grow, but not above --max-growth / --max-live */
     size_t system_stacks, runtime_stacks;   /* exit check: stacks ignored by rule / built-in suppressions */
     size_t procs, procs_without_exit;
-    int job_status;               /* -1 unknown */
+    int job_status;               /* exit code, GATE_JOB_SIGNALED + signal, -1 unknown */
     int code;                     /* the exit code */
     char verdict[512];            /* the one-line verdict, without the "leakstamp gate: " prefix */
 } gate_result;
@@ -49,6 +49,9 @@ typedef struct gate_result {
 char *gate_stack_text(const gate_item *it);
 /* "+4.00 KiB/event, +1 allocation/event since event 1" or "120.00 KiB in 30 allocations live at exit" */
 void gate_item_summary(const gate_item *it, char *buf, size_t size);
+/* The job's status: an exit code 0..255, or GATE_JOB_SIGNALED + N for a death by signal N (so that an
+ * exit code of 139 and SIGSEGV stay apart; --job-status takes the shell's 128+N and converts). */
+#define GATE_JOB_SIGNALED 256
 void gate_job_status_text(int status, char *buf, size_t size);
 
 #endif

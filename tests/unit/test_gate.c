@@ -391,6 +391,8 @@ Test(gate_options, values)
         { { "--tolerance", "-1" }, "--tolerance -1: expected a whole percentage from 0 to 10000" },
         { { "--check", "never" }, "--check never: expected auto, growth, exit or both" },
         { { "--job-status", "x" }, "--job-status x: expected an exit status from 0 to 255" },
+        { { "--job-exit", "256" }, "--job-exit 256: expected an exit code from 0 to 255" },
+        { { "--job-signal", "0" }, "--job-signal 0: expected a signal number from 1 to 64" },
         { { "--format", "json" }, "--format: not an option of --gate (--help lists them)" },
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
@@ -410,11 +412,31 @@ Test(gate_options, requested_only_before_dashdash)
     cr_assert(!gate_requested(3, b));
 }
 
+/* --job-status is the shell's $? (128+N: signal N); --job-exit and --job-signal are exact. */
+Test(gate_options, job_status_forms)
+{
+    struct { const char *opt, *val; int status; } cases[] = {
+        { "--job-status", "139", GATE_JOB_SIGNALED + 11 }, { "--job-status", "3", 3 },
+        { "--job-status", "255", 255 }, { "--job-exit", "139", 139 }, { "--job-exit", "147", 147 },
+        { "--job-signal", "11", GATE_JOB_SIGNALED + 11 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        gate_options g;
+        ls_error e = { 0 };
+        const char *args[] = { "--gate", cases[i].opt, cases[i].val, NULL };
+        cr_assert_eq(parse(args, &g, &e), 0, "%s", e.msg);
+        cr_assert_eq(g.job_status, cases[i].status, "%s %s", cases[i].opt, cases[i].val);
+        gate_options_free(&g);
+    }
+}
+
 Test(gate_options, job_status_text)
 {
     char buf[96];
-    gate_job_status_text(139, buf, sizeof buf);
+    gate_job_status_text(GATE_JOB_SIGNALED + 11, buf, sizeof buf);
     cr_assert_str_eq(buf, "was killed by signal 11 (SIGSEGV)");
+    gate_job_status_text(139, buf, sizeof buf);
+    cr_assert_str_eq(buf, "exited with status 139");
     gate_job_status_text(3, buf, sizeof buf);
     cr_assert_str_eq(buf, "exited with status 3");
 }

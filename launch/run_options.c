@@ -1,0 +1,179 @@
+/*
+ * launch/run_options.c — the options `leakstamp run` and `leakstamp gate` share (docs/cli.md), each
+ * turned into the LEAKSTAMP_* variable the library reads (docs/environment.md), and the check of the
+ * command that follows them. Values are checked here, so that a typo is one line and exit 2 before the
+ * job runs; sizes with the one SIZE grammar of common/size.c, as the library will read them.
+ */
+#include "launch.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "size.h"
+
+static void set(const char *var, const char *value)
+{
+    if (setenv(var, value, 1) != 0)
+        die_usage("out of memory");
+}
+
+/* A whole number from 1 to 256, digits only (leading zeros allowed, as the shell's test reads them). */
+static int depth_ok(const char *s)
+{
+    unsigned long v = 0;
+    if (!*s)
+        return 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return 0;
+        v = v * 10 + (unsigned long)(*s - '0');
+        if (v > 256)
+            return 0;
+    }
+    return v >= 1;
+}
+
+static int size_ok(const char *s)
+{
+    uint64_t v;
+    return ls_size_parse(s, &v) == 0;
+}
+
+static void add_stamp(struct run_opts *o, const char *name)
+{
+    const char **n = realloc(o->stamps, (o->nstamps + 1) * sizeof *n);
+    if (!n)
+        die_usage("out of memory");
+    o->stamps = n;
+    o->stamps[o->nstamps++] = name;
+}
+
+/* The value after "--opt=", or NULL when arg is not that option in that form. */
+static const char *eq_value(const char *arg, const char *opt)
+{
+    size_t n = strlen(opt);
+    return strncmp(arg, opt, n) == 0 && arg[n] == '=' ? arg + n + 1 : NULL;
+}
+
+int parse_run_opt(struct run_opts *o, int argc, char **argv)
+{
+    const char *a = argv[0], *v = argc >= 2 ? argv[1] : NULL, *eq;
+    if (!strcmp(a, "-o") || !strcmp(a, "--out")) {
+        if (!v || !v[0] || !strcmp(v, "--"))
+            die_usage("%s needs a directory", a);
+        o->out = v;
+        return 2;
+    }
+    if ((eq = eq_value(a, "--out"))) {
+        o->out = eq[0] ? eq : NULL;
+        return 1;
+    }
+    if (!strcmp(a, "--depth")) {
+        if (!v)
+            die_usage("--depth needs a number");
+        if (!depth_ok(v))
+            die_usage("--depth %s: expected a whole number from 1 to 256", v);
+        set("LEAKSTAMP_DEPTH", v);
+        return 2;
+    }
+    if (!strcmp(a, "--sample")) {
+        if (!v)
+            die_usage("--sample needs a size in bytes (e.g. 64KiB)");
+        if (!size_ok(v))
+            die_usage("--sample %s: expected a size such as 65536, 64KiB or 1MiB", v);
+        set("LEAKSTAMP_SAMPLE", v);
+        return 2;
+    }
+    if (!strcmp(a, "--no-follow-exec")) {
+        set("LEAKSTAMP_FOLLOW_EXEC", "0");
+        return 1;
+    }
+    if (!strcmp(a, "--meta-env")) {
+        if (!v)
+            die_usage("--meta-env needs a list of names");
+        set("LEAKSTAMP_META_ENV", v);
+        return 2;
+    }
+    if (!strcmp(a, "--event")) {
+        if (!v || !v[0])
+            die_usage("--event needs a function name");
+        set("LEAKSTAMP_EVENT", v);
+        return 2;
+    }
+    if ((eq = eq_value(a, "--event"))) {
+        set("LEAKSTAMP_EVENT", eq);
+        return 1;
+    }
+    if (!strcmp(a, "--stamp")) {
+        if (!v || !v[0])
+            die_usage("--stamp needs a function name");
+        add_stamp(o, v);
+        return 2;
+    }
+    if ((eq = eq_value(a, "--stamp"))) {
+        add_stamp(o, eq);
+        return 1;
+    }
+    if (!strcmp(a, "--inject")) {
+        if (!v)
+            die_usage("--inject needs a size");
+        if (!size_ok(v))
+            die_usage("--inject %s: expected a size such as 4096, 512KiB or 1MiB", v);
+        set("LEAKSTAMP_INJECT", v);
+        return 2;
+    }
+    if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+        set("LEAKSTAMP_VERBOSE", "1");
+        return 1;
+    }
+    if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+        o->quiet = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* --stamp names joined by ';': they may hold commas and spaces (C++ parameter lists). */
+static void export_stamps(const struct run_opts *o)
+{
+    size_t len = 1;
+    for (size_t i = 0; i < o->nstamps; i++)
+        len += strlen(o->stamps[i]) + 1;
+    char *joined = xmalloc(len), *p = joined;
+    for (size_t i = 0; i < o->nstamps; i++) {
+        if (i)
+            *p++ = ';';
+        size_t n = strlen(o->stamps[i]);
+        memcpy(p, o->stamps[i], n);
+        p += n;
+    }
+    *p = '\0';
+    set("LEAKSTAMP_STAMPS", joined);
+    free(joined);
+}
+
+static int nonempty_env(const char *var)
+{
+    const char *v = getenv(var);
+    return v && v[0];
+}
+
+struct job prepare_job(struct run_opts *o, char **argv)
+{
+    struct job j = { .argv = argv };
+    if (!argv[0])
+        die_usage("%s: no command given (usage: leakstamp %s [options] -- COMMAND [ARGS])", o->cmd, o->cmd);
+    if (o->nstamps)
+        export_stamps(o);
+    if (nonempty_env("LEAKSTAMP_INJECT") && !nonempty_env("LEAKSTAMP_EVENT"))
+        die_usage("--inject needs --event (the injected leak happens at every entry of the event function)");
+    j.exe = find_command(argv[0]);
+    if (!j.exe)
+        die_usage("%s: %s: command not found", o->cmd, argv[0]);
+    j.lib = find_lib();
+    if (!j.lib)
+        die_usage("%s: libleakstamp.so not found (run 'make' first)", o->cmd);
+    j.untracked = untracked_reason(j.exe);
+    return j;
+}

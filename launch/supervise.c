@@ -1,0 +1,142 @@
+/*
+ * launch/supervise.c — a child run to its end while the launcher has work left after it (the closing
+ * line, --progress, the gate's analysis). The caller must see what it would see without us:
+ *  - SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to the launcher are passed on to the child, except those
+ *    the terminal sent (si_code SI_KERNEL): the terminal signals the whole foreground process group,
+ *    the child included, and a second copy would change what the job sees. A signal the launcher
+ *    was started with ignored stays ignored, and the child inherits that.
+ *  - When the launcher dies anyway (SIGKILL), the child gets SIGKILL too (PR_SET_PDEATHSIG), so no
+ *    job is left running unseen.
+ *  - Its wait status is returned whole; exit_like() ends the launcher the same way: the same exit
+ *    code (147, 130 and 139 included), or the same signal, re-raised with the default action and core
+ *    dumps off (the job wrote its core, if any).
+ * The child starts with the signal mask and dispositions the launcher was given.
+ */
+#include "launch.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+#define NFWD (sizeof forwarded / sizeof forwarded[0])
+
+static volatile sig_atomic_t child_pid;     /* 0: none to forward to */
+static int caught[NFWD];                    /* we installed a forwarder (it was not ignored) */
+static int sigchld_ignored;                 /* the caller gave us SIGCHLD ignored: the child gets it back */
+
+static void forward(int sig, siginfo_t *si, void *uc)
+{
+    (void)uc;
+    if (si->si_code == SI_KERNEL)
+        return;
+    pid_t pid = child_pid;
+    if (pid > 0)
+        kill(pid, sig);
+}
+
+static void install_forwarders(void)
+{
+    static int done;
+    if (done)
+        return;
+    done = 1;
+    for (size_t i = 0; i < NFWD; i++) {
+        struct sigaction old, sa = { .sa_sigaction = forward, .sa_flags = SA_SIGINFO | SA_RESTART };
+        sigemptyset(&sa.sa_mask);
+        if (sigaction(forwarded[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue;
+        caught[i] = sigaction(forwarded[i], &sa, NULL) == 0;
+    }
+    /* with SIGCHLD ignored the kernel reaps the child itself and its status is lost */
+    struct sigaction old;
+    if (sigaction(SIGCHLD, NULL, &old) == 0 && old.sa_handler == SIG_IGN) {
+        sigchld_ignored = 1;
+        signal(SIGCHLD, SIG_DFL);
+    }
+}
+
+static sigset_t forwarded_set(void)
+{
+    sigset_t s;
+    sigemptyset(&s);
+    for (size_t i = 0; i < NFWD; i++)
+        sigaddset(&s, forwarded[i]);
+    return s;
+}
+
+static noreturn void child(const char *exe, char **argv, const char *lib, pid_t parent,
+                           const sigset_t *mask)
+{
+    for (size_t i = 0; i < NFWD; i++)
+        if (caught[i])
+            signal(forwarded[i], SIG_DFL);
+    if (sigchld_ignored)
+        signal(SIGCHLD, SIG_IGN);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)            /* the launcher died before prctl took effect */
+        raise(SIGKILL);
+    sigprocmask(SIG_SETMASK, mask, NULL);
+    exec_job(exe, argv, lib);
+}
+
+int supervise(const char *exe, char **argv, const char *lib)
+{
+    install_forwarders();
+    sigset_t block = forwarded_set(), old;
+    sigprocmask(SIG_BLOCK, &block, &old);
+    pid_t parent = getpid();
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0)
+        child(exe, argv, lib, parent, &old);
+    if (pid < 0) {
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        say("%s: cannot start: %s", argv[0], strerror(errno));
+        return 126 << 8;
+    }
+    child_pid = pid;
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    /* wait without reaping, stop forwarding, then reap: a late signal never reaches a reused pid */
+    siginfo_t si;
+    while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) != 0 && errno == EINTR)
+        ;
+    sigprocmask(SIG_BLOCK, &block, NULL);
+    child_pid = 0;
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    return status;
+}
+
+int status_as_shell(int status)
+{
+    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+noreturn void exit_like(int status)
+{
+    fflush(NULL);
+    if (!WIFSIGNALED(status))
+        exit(WEXITSTATUS(status));
+    int sig = WTERMSIG(status);
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_CORE, &rl) == 0) {
+        rl.rlim_cur = 0;
+        setrlimit(RLIMIT_CORE, &rl);
+    }
+    signal(sig, SIG_DFL);
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, sig);
+    sigprocmask(SIG_UNBLOCK, &s, NULL);
+    raise(sig);
+    _exit(128 + sig);
+}
