@@ -7,6 +7,7 @@
  */
 #include "launch.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,6 +106,8 @@ noreturn void cmd_run(int argc, char **argv, const char *argv0)
     pid_t prog = progress_start(progress, out);
     int status = supervise(j.exe, j.argv, j.lib);
     progress_stop(prog);
+    /* a closed stderr must not turn the job's status into our SIGPIPE */
+    signal(SIGPIPE, SIG_IGN);
     if (!o.quiet) {
         long n = count_reports(out) - before;
         if (n > 0)

@@ -52,6 +52,30 @@ test_launcher_exit_130_134_139_are_exit_codes() {
         expect_eq "exit $code" "exit $code" "$(lt_status run -o out -- "$LT_STATUS" exit "$code")"
         expect_eq "exit $code, -q" "exit $code" "$(lt_status run -q -o out -- "$LT_STATUS" exit "$code")"
     done
+    # the gate is told the exact status too: exit 139 is not a SIGSEGV
+    expect_eq "gate" "exit 3" "$(lt_status gate -o g -- "$LT_STATUS" exit 139)"
+    grep -qx 'leakstamp gate: FAIL: .*the job exited with status 139' out.log || fail "$(tail -1 out.log)"
+    expect_eq "gate, signal" "exit 3" "$(lt_status gate -o g2 -- "$LT_STATUS" signal 11)"
+    grep -qx 'leakstamp gate: FAIL: .*the job was killed by signal 11 (SIGSEGV)' out.log
+}
+
+# bash starts a background command with SIGINT and SIGQUIT ignored: the job must get them ignored
+# as it would without leakstamp (SigIgn in /proc/PID/status), supervised and exec'd alike.
+test_launcher_keeps_ignored_signals_ignored() {
+    local opt pid ppid alone
+    "$LT_STATUS" wait ready0 2>/dev/null &
+    wait_for ready0
+    read -r pid ppid < ready0
+    alone=$(awk '$1=="SigIgn:"{print $2}' "/proc/$pid/status")
+    kill -TERM "$pid"; wait $! || true
+    for opt in -v -q; do
+        rm -f ready
+        "$WRAP" run "$opt" -o "out$opt" -- "$LT_STATUS" wait ready 2>/dev/null &
+        wait_for ready
+        read -r pid ppid < ready
+        expect_eq "SigIgn under leakstamp run $opt" "$alone" "$(awk '$1=="SigIgn:"{print $2}' "/proc/$pid/status")"
+        kill -TERM "$pid"; wait $! || true
+    done
 }
 
 test_launcher_job_signal_is_the_same_signal() {
