@@ -58,14 +58,7 @@ static struct gate_args parse(int argc, char **argv, struct run_opts *o)
     int i = 0;
     while (i < argc) {
         const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage_gate();
-            exit(0);
-        }
-        if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
-            print_version();
-            exit(0);
-        }
+        exit_if_help_or_version(a, usage_gate);
         if (!strcmp(a, "--")) {
             i++;
             break;

@@ -17,14 +17,7 @@ static int parse(int argc, char **argv, struct run_opts *o, const char **progres
     int i = 0;
     while (i < argc) {
         const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage_run();
-            exit(0);
-        }
-        if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
-            print_version();
-            exit(0);
-        }
+        exit_if_help_or_version(a, usage_run);
         if (!strcmp(a, "--progress") || !strcmp(a, "--progress=auto")) {
             *progress = "auto", i++;
             continue;

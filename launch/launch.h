@@ -40,6 +40,8 @@ void usage_main(FILE *f);
 void usage_run(void);
 void usage_gate(void);
 void print_version(void);
+/* -h/--help prints USAGE, -V/--version the version; either exits 0. */
+void exit_if_help_or_version(const char *arg, void (*usage)(void));
 
 /* locate.c: NULL when not found. */
 const char *find_lib(void);

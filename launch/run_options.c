@@ -49,11 +49,57 @@ static void add_stamp(struct run_opts *o, const char *name)
     o->stamps[o->nstamps++] = name;
 }
 
+static int nonempty(const char *s)
+{
+    return s[0] != '\0';
+}
+
+/* The options that set one variable from their value. */
+static const struct valued_opt {
+    const char *name, *var;
+    int (*ok)(const char *);        /* NULL: any value */
+    const char *missing;            /* the message when the value is missing (or empty, with nonempty) */
+    const char *bad;                /* "%s" is the value */
+    int eq_form;                    /* --name=VALUE accepted too */
+} valued[] = {
+    { "--depth", "LEAKSTAMP_DEPTH", depth_ok, "--depth needs a number",
+      "--depth %s: expected a whole number from 1 to 256", 0 },
+    { "--sample", "LEAKSTAMP_SAMPLE", size_ok, "--sample needs a size in bytes (e.g. 64KiB)",
+      "--sample %s: expected a size such as 65536, 64KiB or 1MiB", 0 },
+    { "--meta-env", "LEAKSTAMP_META_ENV", NULL, "--meta-env needs a list of names", NULL, 0 },
+    { "--event", "LEAKSTAMP_EVENT", nonempty, "--event needs a function name", "--event needs a function name", 1 },
+    { "--inject", "LEAKSTAMP_INJECT", size_ok, "--inject needs a size",
+      "--inject %s: expected a size such as 4096, 512KiB or 1MiB", 0 },
+};
+
+/* The options that set one variable to a fixed value. */
+static const struct flag_opt { const char *short_name, *name, *var, *value; } flags[] = {
+    { NULL, "--no-follow-exec", "LEAKSTAMP_FOLLOW_EXEC", "0" },
+    { "-v", "--verbose", "LEAKSTAMP_VERBOSE", "1" },
+};
+
 /* The value after "--opt=", or NULL when arg is not that option in that form. */
 static const char *eq_value(const char *arg, const char *opt)
 {
     size_t n = strlen(opt);
     return strncmp(arg, opt, n) == 0 && arg[n] == '=' ? arg + n + 1 : NULL;
+}
+
+static int parse_valued(const struct valued_opt *d, const char *a, const char *v)
+{
+    const char *eq = d->eq_form ? eq_value(a, d->name) : NULL;
+    if (eq) {
+        set(d->var, eq);
+        return 1;
+    }
+    if (strcmp(a, d->name))
+        return 0;
+    if (!v || (d->ok == nonempty && !v[0]))
+        die_usage("%s", d->missing);
+    if (d->ok && !d->ok(v))
+        die_usage(d->bad, v);
+    set(d->var, v);
+    return 2;
 }
 
 int parse_run_opt(struct run_opts *o, int argc, char **argv)
@@ -69,42 +115,6 @@ int parse_run_opt(struct run_opts *o, int argc, char **argv)
         o->out = eq[0] ? eq : NULL;
         return 1;
     }
-    if (!strcmp(a, "--depth")) {
-        if (!v)
-            die_usage("--depth needs a number");
-        if (!depth_ok(v))
-            die_usage("--depth %s: expected a whole number from 1 to 256", v);
-        set("LEAKSTAMP_DEPTH", v);
-        return 2;
-    }
-    if (!strcmp(a, "--sample")) {
-        if (!v)
-            die_usage("--sample needs a size in bytes (e.g. 64KiB)");
-        if (!size_ok(v))
-            die_usage("--sample %s: expected a size such as 65536, 64KiB or 1MiB", v);
-        set("LEAKSTAMP_SAMPLE", v);
-        return 2;
-    }
-    if (!strcmp(a, "--no-follow-exec")) {
-        set("LEAKSTAMP_FOLLOW_EXEC", "0");
-        return 1;
-    }
-    if (!strcmp(a, "--meta-env")) {
-        if (!v)
-            die_usage("--meta-env needs a list of names");
-        set("LEAKSTAMP_META_ENV", v);
-        return 2;
-    }
-    if (!strcmp(a, "--event")) {
-        if (!v || !v[0])
-            die_usage("--event needs a function name");
-        set("LEAKSTAMP_EVENT", v);
-        return 2;
-    }
-    if ((eq = eq_value(a, "--event"))) {
-        set("LEAKSTAMP_EVENT", eq);
-        return 1;
-    }
     if (!strcmp(a, "--stamp")) {
         if (!v || !v[0])
             die_usage("--stamp needs a function name");
@@ -115,22 +125,20 @@ int parse_run_opt(struct run_opts *o, int argc, char **argv)
         add_stamp(o, eq);
         return 1;
     }
-    if (!strcmp(a, "--inject")) {
-        if (!v)
-            die_usage("--inject needs a size");
-        if (!size_ok(v))
-            die_usage("--inject %s: expected a size such as 4096, 512KiB or 1MiB", v);
-        set("LEAKSTAMP_INJECT", v);
-        return 2;
-    }
-    if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
-        set("LEAKSTAMP_VERBOSE", "1");
-        return 1;
-    }
     if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
         o->quiet = 1;
         return 1;
     }
+    for (size_t k = 0; k < sizeof valued / sizeof *valued; k++) {
+        int used = parse_valued(&valued[k], a, v);
+        if (used)
+            return used;
+    }
+    for (size_t k = 0; k < sizeof flags / sizeof *flags; k++)
+        if (!strcmp(a, flags[k].name) || (flags[k].short_name && !strcmp(a, flags[k].short_name))) {
+            set(flags[k].var, flags[k].value);
+            return 1;
+        }
     return 0;
 }
 

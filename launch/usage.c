@@ -5,6 +5,8 @@
 #include "launch.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static const char main_text[] =
 "usage: leakstamp run [options] -- COMMAND [ARGS]\n"
@@ -98,4 +100,16 @@ void usage_gate(void)
 void print_version(void)
 {
     printf("leakstamp %s\n", LEAKSTAMP_VERSION);
+}
+
+void exit_if_help_or_version(const char *arg, void (*usage)(void))
+{
+    if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+        usage();
+        exit(0);
+    }
+    if (!strcmp(arg, "-V") || !strcmp(arg, "--version")) {
+        print_version();
+        exit(0);
+    }
 }

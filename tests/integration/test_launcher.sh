@@ -253,3 +253,17 @@ test_launcher_script_leaves_no_shell_between() {
     wait $! || true
     gone "$pid"
 }
+
+test_launcher_terminal_interrupt_reaches_the_job_once() {
+    # ^C on a terminal signals the whole foreground process group, the job included: the launcher
+    # must not send it a second SIGINT, nor die of it while the job goes on
+    local i
+    for i in 1 2 3; do
+        rm -f ready
+        (wait_for ready; printf '\003') |
+            timeout 20 script -qec "'$WRAP' run -o out -- '$LT_STATUS' count-int ready; echo \"status \$?\"" /dev/null |
+            tr -d '\r' > tty.log
+        grep -qE '^(\^C)?SIGINT 1$' tty.log || fail "round $i: $(cat tty.log)"
+        grep -qx 'status 0' tty.log || fail "round $i: $(cat tty.log)"
+    done
+}

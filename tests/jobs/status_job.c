@@ -7,6 +7,8 @@
  *   status_job term-exit N FILE  on SIGTERM _exit(N); writes "PID PPID" to FILE once the handler is
  *                                in place, then waits (at most 30 s, then exits 99)
  *   status_job wait FILE         the same without a handler: SIGTERM kills it
+ *   status_job count-int FILE    counts SIGINTs: announces as term-exit does, waits 1.5 s, prints
+ *                                "SIGINT N" on stdout and exits 0
  * It is also built statically and static-pie (status_job_static, status_job_static_pie).
  */
 #include <signal.h>
@@ -14,6 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+static volatile sig_atomic_t ints;
+
+static void on_int(int sig)
+{
+    (void)sig;
+    ints++;
+}
 
 static void on_term(int sig)
 {
@@ -71,6 +81,16 @@ int main(int argc, char **argv)
         announce(arg);
         wait_for_signal();
     }
-    fprintf(stderr, "usage: status_job exit N | signal N | term-exit N FILE | wait FILE\n");
+    if (!strcmp(mode, "count-int")) {
+        struct sigaction sa = { .sa_handler = on_int };
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);
+        announce(arg);
+        for (int i = 0; i < 15; i++)
+            usleep(100000);
+        printf("SIGINT %d\n", (int)ints);
+        return 0;
+    }
+    fprintf(stderr, "usage: status_job exit N | signal N | term-exit N FILE | wait FILE | count-int FILE\n");
     return 2;
 }
