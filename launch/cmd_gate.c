@@ -2,9 +2,9 @@
  * launch/cmd_gate.c — `leakstamp gate [run options] [gate options] -- COMMAND [ARGS]` (docs/ci.md):
  * the gate options are checked first (`leakstamp-analyze --gate --validate-only`, so a typo costs no
  * job run), the job runs as for `run` into a fresh temporary directory (or -o DIR), and then
- * `leakstamp-analyze --gate --job-exit N` (or --job-signal N) decides; its exit code is the gate's: 0 clean,
- * 1 leaks, 2 usage or tool error, 3 the job failed. The temporary directory is removed when the gate
- * passes and named when it does not.
+ * `leakstamp-analyze --gate --job-exit N` (or --job-signal N) decides; its exit code is the gate's:
+ * 0 clean, 1 leaks, 2 usage or tool error, 3 the job failed. The temporary directory is removed when
+ * the gate passes and named when it does not.
  */
 #include "launch.h"
 

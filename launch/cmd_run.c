@@ -104,7 +104,8 @@ noreturn void cmd_run(int argc, char **argv, const char *argv0)
     if (!o.quiet) {
         long n = count_reports(out) - before;
         if (n > 0)
-            say("%ld report(s) written in %s \xe2\x80\x94 read them with: %s report %s", n, out, self_name(argv0), out);
+            say("%ld report(s) written in %s \xe2\x80\x94 read them with: %s report %s", n, out,
+                self_name(argv0), out);
         else
             say("no report was written in %s", out);
     }

@@ -67,7 +67,8 @@ static const struct valued_opt {
     { "--sample", "LEAKSTAMP_SAMPLE", size_ok, "--sample needs a size in bytes (e.g. 64KiB)",
       "--sample %s: expected a size such as 65536, 64KiB or 1MiB", 0 },
     { "--meta-env", "LEAKSTAMP_META_ENV", NULL, "--meta-env needs a list of names", NULL, 0 },
-    { "--event", "LEAKSTAMP_EVENT", nonempty, "--event needs a function name", "--event needs a function name", 1 },
+    { "--event", "LEAKSTAMP_EVENT", nonempty, "--event needs a function name",
+      "--event needs a function name", 1 },
     { "--inject", "LEAKSTAMP_INJECT", size_ok, "--inject needs a size",
       "--inject %s: expected a size such as 4096, 512KiB or 1MiB", 0 },
 };

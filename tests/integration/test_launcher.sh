@@ -267,3 +267,20 @@ test_launcher_terminal_interrupt_reaches_the_job_once() {
         grep -qx 'status 0' tty.log || fail "round $i: $(cat tty.log)"
     done
 }
+
+test_launcher_broken_programs() {
+    # ELF files cut short or made of garbage: no crash, one line, the shell's 126; a script without
+    # #! runs with /bin/sh, tracked
+    head -c 100 "$LT_STATUS" > cut && chmod +x cut
+    printf '\177ELF\002\001\001\000garbage' > garbage && chmod +x garbage
+    local f
+    for f in cut garbage; do
+        expect_eq "$f: status" "exit 126" "$(lt_status run -o "o$f" -- "./$f")"
+        expect_eq "$f: stderr" "leakstamp: ./$f: cannot execute binary file: Exec format error" "$(head -1 err.log)"
+        expect_eq "$f, -q: status" "exit 126" "$(lt_status run -q -o "q$f" -- "./$f")"
+    done
+    printf 'echo "script ran with $# args"\nexit 42\n' > plain && chmod +x plain
+    expect_eq "script status" "exit 42" "$(lt_status run -q -o plain_out -- ./plain a b)"
+    grep -qx 'script ran with 2 args' out.log
+    expect_eq "script tracked" 1 "$(ls plain_out/*.lsr | wc -l)"
+}
