@@ -55,6 +55,7 @@ LAUNCHER      = $(B)/bin/leakstamp
 # (without main) and the preload's pure modules (those that interpose nothing).
 SAN          = -fsanitize=address,undefined -fno-omit-frame-pointer
 UNIT_SRC     = $(wildcard tests/unit/test_*.c)
+# tests/unit/test_launch_*.c test the launcher: linked with its objects (without main) instead.
 UNIT_BIN     = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
 PRELOAD_PURE = preload/report/escape.c preload/report/buf.c preload/core/arena.c preload/core/livemap.c \
                preload/core/stacks.c
@@ -134,6 +135,13 @@ $(B)/asan/%.o: %.c $(ANALYZE_HDR) $(PRELOAD_HDR) $(wildcard common/*.h) VERSION
 $(B)/tests/unit/%: tests/unit/%.c $(UNIT_OBJ) $(ANALYZE_HDR) $(PRELOAD_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_CFLAGS) -o $@ $< $(UNIT_OBJ) -lcriterion $(ANALYZE_LIBS)
+LAUNCH_UNIT_OBJ = $(patsubst %.c,$(B)/asan/%.o,$(filter-out launch/main.c,$(LAUNCH_SRC)) $(COMMON_SRC))
+$(B)/asan/launch/%.o: launch/%.c $(LAUNCH_HDR) $(wildcard common/*.h) VERSION
+	@mkdir -p $(@D)
+	$(CC) $(UNIT_CFLAGS) -Ilaunch -c $< -o $@
+$(B)/tests/unit/test_launch_%: tests/unit/test_launch_%.c $(LAUNCH_UNIT_OBJ) $(LAUNCH_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(UNIT_CFLAGS) -Ilaunch -o $@ $< $(LAUNCH_UNIT_OBJ) -lcriterion
 
 # Jobs run under the real preload: no sanitizers (ASan would replace the allocator we measure).
 $(B)/tests/jobs/%: tests/jobs/%.c include/leakstamp.h

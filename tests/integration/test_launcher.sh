@@ -284,3 +284,22 @@ test_launcher_broken_programs() {
     grep -qx 'script ran with 2 args' out.log
     expect_eq "script tracked" 1 "$(ls plain_out/*.lsr | wc -l)"
 }
+
+test_launcher_adds_no_descriptor() {
+    # the launcher holds only what it was given, so the job (forked from it) inherits nothing more:
+    # compare its descriptors with those of a plain process started the same way
+    local pid ppid alone opt
+    "$LT_STATUS" wait ready0 2>/dev/null &
+    wait_for ready0
+    read -r pid ppid < ready0
+    alone=$(ls "/proc/$pid/fd" | sort -n | paste -sd' ')
+    kill -TERM "$pid"; wait $! || true
+    for opt in --progress=never --progress=always; do
+        rm -f ready
+        "$WRAP" run "$opt" -o "out$opt" -- "$LT_STATUS" wait ready 2>/dev/null &
+        wait_for ready
+        read -r pid ppid < ready
+        expect_eq "launcher's descriptors ($opt)" "$alone" "$(ls "/proc/$ppid/fd" | sort -n | paste -sd' ')"
+        kill -TERM "$pid"; wait $! || true
+    done
+}
