@@ -78,7 +78,7 @@ char *find_command(const char *name)
     if (!name[0])
         return NULL;
     if (strchr(name, '/'))
-        return runnable_file(name) ? strdup(name) : NULL;
+        return runnable_file(name) ? xasprintf("%s", name) : NULL;
     const char *path = getenv("PATH");
     if (!path)
         path = "/usr/local/bin:/usr/bin:/bin";

@@ -12,8 +12,9 @@ LT_STATUS=$JOBS/status_job
 LT_WAIT=$JOBS/waitstatus
 
 # lt_status ARGS...: how `leakstamp ARGS` ends, as "exit N" or "signal N" (its stdout and stderr to
-# the files out.log and err.log), never waiting more than 20 s.
-lt_status() { "$LT_WAIT" -t 20 "$WRAP" "$@" 2>err.log | tee out.log | tail -1; }
+# the files out.log and err.log), never waiting more than 20 s (waitstatus kills it and says
+# "timeout"; `timeout` bounds waitstatus itself).
+lt_status() { timeout -k 5 30 "$LT_WAIT" -t 20 "$WRAP" "$@" 2>err.log | tee out.log | tail -1; }
 
 # wait_for FILE: until FILE exists (10 s at most).
 wait_for() {
