@@ -3,8 +3,10 @@
  * line, --progress, the gate's analysis). The caller must see what it would see without us:
  *  - SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to the launcher are passed on to the child, except those
  *    the terminal sent (si_code SI_KERNEL): the terminal signals the whole foreground process group,
- *    the child included, and a second copy would change what the job sees. A signal the launcher
- *    was started with ignored stays ignored, and the child inherits that.
+ *    the child included, and a second copy would change what the job sees. The one exception is the
+ *    hangup SIGHUP, which the kernel sends to the session leader alone: when that is the launcher
+ *    (ssh -t host leakstamp run ...), the job would have been the leader, so it is passed on. A
+ *    signal the launcher was started with ignored stays ignored, and the child inherits that.
  *  - When the launcher dies anyway (SIGKILL), the child gets SIGKILL too (PR_SET_PDEATHSIG), so no
  *    job is left running unseen.
  *  - Its wait status is returned whole; exit_like() ends the launcher the same way: the same exit
@@ -30,11 +32,12 @@ static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 static volatile sig_atomic_t child_pid;     /* 0: none to forward to */
 static int caught[NFWD];                    /* we installed a forwarder (it was not ignored) */
 static int sigchld_ignored;                 /* the caller gave us SIGCHLD ignored: the child gets it back */
+static int session_leader;                  /* the launcher leads its session: it alone gets hangups */
 
 static void forward(int sig, siginfo_t *si, void *uc)
 {
     (void)uc;
-    if (si->si_code == SI_KERNEL)
+    if (si->si_code == SI_KERNEL && !(sig == SIGHUP && session_leader))
         return;
     pid_t pid = child_pid;
     if (pid > 0)
@@ -47,6 +50,7 @@ static void install_forwarders(void)
     if (done)
         return;
     done = 1;
+    session_leader = getsid(0) == getpid();
     for (size_t i = 0; i < NFWD; i++) {
         struct sigaction old, sa = { .sa_sigaction = forward, .sa_flags = SA_SIGINFO | SA_RESTART };
         sigemptyset(&sa.sa_mask);

@@ -304,3 +304,19 @@ test_launcher_adds_no_descriptor() {
         kill -TERM "$pid"; wait $! || true
     done
 }
+
+test_launcher_terminal_hangup_reaches_the_job() {
+    # `script` runs the launcher as the leader of a new session on a pseudo-terminal; killing script
+    # hangs that terminal up, and the kernel sends SIGHUP to the session leader alone: the launcher
+    # must pass it on (without leakstamp the job itself would be the leader and get it)
+    local pid ppid
+    script -qec "exec '$WRAP' run -o out -- '$LT_STATUS' wait ready" /dev/null > /dev/null 2>&1 &
+    local script_pid=$!
+    wait_for ready
+    read -r pid ppid < ready
+    expect_eq "the launcher leads the session" "$ppid" "$(ps -o sid= -p "$ppid" | tr -d ' ')"
+    kill -KILL "$script_pid"
+    wait "$script_pid" || true
+    gone "$pid"
+    gone "$ppid"
+}
