@@ -9,7 +9,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/build/html-check
 command -v chromium >/dev/null || { echo "html-check: chromium not installed (apt-get install chromium)" >&2; exit 2; }
 rm -rf "$out" && mkdir -p "$out"
-bash "$root/scripts/leakstamp" run -q -o "$out/run" -- "$root/build/tests/jobs/demo_leaky" 60 >/dev/null
+"$root/build/bin/leakstamp" run -q -o "$out/run" -- "$root/build/tests/jobs/demo_leaky" 60 >/dev/null
 "$root/build/bin/leakstamp-analyze" --format html --all -o "$out/report.html" "$out/run"
 profile=$(mktemp -d)
 trap 'rm -rf "$profile"' EXIT
