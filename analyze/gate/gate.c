@@ -7,8 +7,8 @@
  * (its shown stack matches a suppression) or accepted by the baseline.
  *
  * Exit check (jobs without stamps, or --check exit|both): every stack still live in an exit record,
- * except stacks wholly inside system libraries and stacks matching a suppression (the built-in ones
- * for runtime internals, then the user's); what is left is summed per site of the merged view, and a
+ * except the runtime's own (model/runtime.h: wholly inside system libraries or an interpreter, or
+ * matching the built-in suppressions) and stacks matching the user's suppressions; what is left is summed per site of the merged view, and a
  * site fails when it holds more than --max-live bytes, unless the baseline accepts it.
  *
  * The job's own failure (--job-status non-zero) wins over everything: exit code 3.
@@ -25,33 +25,11 @@
 #include "gate/suppressions.h"
 #include "model/analyze_paths.h"
 #include "model/frames.h"
+#include "model/runtime.h"
 #include "options.h"
 
 /* A site that grew in a single event (a cache created lazily late in the run) is not failed. */
 #define GATE_MIN_GROWTH_EVENTS 2
-
-/* Module paths of the system: the C and C++ runtimes, the loader, distribution libraries. */
-static int system_module(const char *path)
-{
-    static const char *const dirs[] = { "/lib/", "/lib64/", "/usr/lib/", "/usr/lib64/", "/usr/libexec/" };
-    if (!path)
-        return 0;
-    for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++)
-        if (!strncmp(path, dirs[i], strlen(dirs[i])))
-            return 1;
-    const char *b = path_base(path);
-    return !strncmp(b, "ld-linux", 8) || !strncmp(b, "linux-vdso", 10) || !strncmp(b, "libleakstamp", 12);
-}
-
-/* Every frame in a system library or the allocator: memory the runtime took for itself (library
- * constructors, the loader), reached from no code of the job's own. */
-static int system_only(const ls_symframe *f, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (f[i].role != ROLE_ALLOCATOR && !system_module(f[i].module))
-            return 0;
-    return n > 0;
-}
 
 static void init_item(gate_item *it, const ls_site *s, int kind)
 {
@@ -91,6 +69,10 @@ static void check_growth(const ls_analysis *a, const gate_options *g, supp_list 
             continue;
         }
         r->checked_sites++;
+        if (s->runtime && g->default_suppressions) {
+            r->suppressed++;
+            continue;
+        }
         suppression *m = supp_match(supp, s->frames, s->nframes, s->display);
         if (m) {
             m->used++;
@@ -125,15 +107,15 @@ static void check_exit(const ls_analysis *a, const gate_options *g, supp_list *s
             const ls_stack *st = &p->r->stacks[sid];
             if (!p->r->exit.present || !st->has_exit || st->exit_bytes <= 0)
                 continue;
-            if (system_only(p->frames[sid], p->nframes[sid])) {
+            if (p->runtime[sid] == RUNTIME_SYSTEM) {
                 r->system_stacks++;
                 continue;
             }
-            suppression *sm = supp_match(supp, p->frames[sid], p->nframes[sid], p->display[sid]);
-            if (sm && sm->builtin) {
+            if (p->runtime[sid] == RUNTIME_BUILTIN && g->default_suppressions) {
                 r->runtime_stacks++;
                 continue;
             }
+            suppression *sm = supp_match(supp, p->frames[sid], p->nframes[sid], p->display[sid]);
             if (sm) {
                 sm->used++;
                 suppressed = 1;
@@ -176,8 +158,6 @@ void gate_job_status_text(int status, char *buf, size_t size)
 
 static int load_checks(const gate_options *g, supp_list *supp, baseline *b, const ls_options *o, ls_error *err)
 {
-    if (g->default_suppressions && supp_load_defaults(supp, err) < 0)
-        return -1;
     for (size_t i = 0; i < g->nsuppress; i++)
         if (supp_load_file(supp, g->suppress[i], err) < 0)
             return -1;
