@@ -85,11 +85,11 @@ static void sites_json(json_writer *w, const ls_view *v)
     for (size_t i = 0; i < v->norder; i++)
         site_json(w, &v->sites[v->order[i]]);
     json_end_array(w);
-    size_t counts[VERDICT_STABLE + 1] = { 0 };
+    size_t counts[VERDICT_COUNT] = { 0 };
     for (size_t i = 0; i < v->nsites; i++)
         counts[v->sites[i].g.verdict]++;
     json_begin_object(w, "verdict_counts");
-    for (int k = VERDICT_LEAK; k <= VERDICT_STABLE; k++)
+    for (int k = VERDICT_LEAK; k < VERDICT_COUNT; k++)
         json_int(w, verdict_name((ls_verdict)k), (long long)counts[k]);
     json_end_object(w);
 }

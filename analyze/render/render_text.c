@@ -84,17 +84,17 @@ static void site_table(FILE *out, const ls_view *v)
 
 static void not_shown(FILE *out, const ls_view *v)
 {
-    size_t counts[VERDICT_STABLE + 1] = { 0 }, shown[VERDICT_STABLE + 1] = { 0 }, hidden = 0;
+    size_t counts[VERDICT_COUNT] = { 0 }, shown[VERDICT_COUNT] = { 0 }, hidden = 0;
     for (size_t i = 0; i < v->nsites; i++)
         counts[v->sites[i].g.verdict]++;
     for (size_t i = 0; i < v->norder; i++)
         shown[v->sites[v->order[i]].g.verdict]++;
-    for (int k = VERDICT_LEAK; k <= VERDICT_STABLE; k++)
+    for (int k = VERDICT_LEAK; k < VERDICT_COUNT; k++)
         hidden += counts[k] - shown[k];
     if (!hidden)
         return;
     fprintf(out, "(%zu more site%s not shown:", hidden, hidden == 1 ? "" : "s");
-    for (int k = VERDICT_LEAK; k <= VERDICT_STABLE; k++)
+    for (int k = VERDICT_LEAK; k < VERDICT_COUNT; k++)
         if (counts[k] > shown[k])
             fprintf(out, " %zu %s", counts[k] - shown[k], verdict_name((ls_verdict)k));
     fprintf(out, "; --all lists them, --top limits)\n");
