@@ -9,9 +9,9 @@ test_inlined_templates_named_at_the_users_line() {
     preload_run out "$JOBS/inline_deep" 20 > /dev/null
     "$ANALYZE" --format json out > a.json
     local src=$ROOT/tests/jobs/inline_deep.cpp a b c
-    a=$(grep -n 'LINE A' "$src" | cut -d: -f1)
-    b=$(grep -n 'LINE B' "$src" | cut -d: -f1)
-    c=$(grep -n 'LINE C' "$src" | cut -d: -f1)
+    a=$(grep -n '// LINE A' "$src" | cut -d: -f1)
+    b=$(grep -n '// LINE B' "$src" | cut -d: -f1)
+    c=$(grep -n '// LINE C' "$src" | cut -d: -f1)
     local q='[.sites[] | select(.verdict == "leak")] | sort_by(.line) | map("\(.function)|\(.line)|\(.bytes_per_event)") | join(",")'
     expect_eq "leak sites" \
         "det::TrackHistory::linkSecondaries()|$a|48,det::TrackHistory::linkSecondaries()|$b|48,det::HitCache::remember()|$c|100" \
@@ -22,10 +22,46 @@ test_inlined_templates_named_at_the_users_line() {
 # malloc(123) on the same line: that site holds exactly 100 blocks of 123 B
 test_thread_create_blocks_are_not_the_users_site() {
     preload_run out "$JOBS/thread_line" 100 > /dev/null
-    "$ANALYZE" --format json out > a.json
-    local line; line=$(grep -n 'THE LINE' "$ROOT/tests/jobs/thread_line.c" | cut -d: -f1)
+    "$ANALYZE" --format json --all out > a.json
+    local line; line=$(grep -n '/* THE LINE' "$ROOT/tests/jobs/thread_line.c" | cut -d: -f1)
     expect_eq "the job's site" "leak 12300 100 123" \
         "$(jq -r --argjson l "$line" '[.sites[] | select(.function == "spawn" and .line == $l)] | if length == 1 then .[0] | "\(.verdict) \(.live_bytes_end) \(.live_allocs_end) \(.bytes_per_event)" else "\(length) sites" end' a.json)"
-    expect_eq "the runtime's blocks are a site of their own" true \
-        "$(jq '[.sites[] | select(.runtime)] | length > 0' a.json)"
+    expect_eq "the runtime's blocks are a site of their own, named inside the runtime" true \
+        "$(jq '[.sites[] | select(.runtime and (.module | test("ld-linux|libc")))] | length > 0' a.json)"
+}
+
+# a free-list pool grown from two callers: one location (Pool::Grow's line) with the pool's whole
+# growth, 25 chunks of 1 KiB over 40 events (400 objects of 64 B, 16 per chunk), and its two call paths
+# beneath; --skip-frames still names the callers instead
+test_pool_grown_from_two_callers_is_one_location_with_two_paths() {
+    preload_run out "$JOBS/pool_grow" 40 > /dev/null
+    "$ANALYZE" --format json out > a.json
+    local line; line=$(grep -n 'GROW LINE' "$ROOT/tests/jobs/pool_grow.cpp" | cut -d: -f1)
+    expect_eq "leak locations" "pool::Pool::Grow()|$line|25600|640|2" \
+        "$(jq -r '[.locations[] | select(.verdict == "leak") | "\(.function)|\(.line)|\(.live_bytes_end)|\(.bytes_per_event)|\(.paths | length)"] | join(",")' a.json)"
+    expect_eq "the paths: their callers, shares adding up to the whole" "makeStep(),makeTrack() 1" \
+        "$(jq -r '.locations[0].paths | "\([.[].stack[] | select(.function | test("^make")) | .function] | sort | join(",")) \(map(.share) | add)"' a.json)"
+    expect_eq "the paths' bytes add up to the location's" 25600 \
+        "$(jq '.locations[0].paths | map(.live_bytes_end) | add' a.json)"
+    "$ANALYZE" out > report.txt
+    expect_eq "one row in the text table" 1 "$(grep -c '^ *[0-9]\+  leak ' report.txt)"
+    grep -q '^  2 call paths:' report.txt || fail "$(cat report.txt)"
+    "$ANALYZE" --format json --skip-frames '^pool::' out > s.json
+    expect_eq "--skip-frames names the callers" "makeStep(),makeTrack()" \
+        "$(jq -r '[.locations[] | select(.verdict == "leak") | .function] | sort | join(",")' s.json)"
+}
+
+# stacks in the text report stop at the first frame outside the job's code past the event function,
+# with a count of the hidden frames; --stack-depth N and --full-stacks choose otherwise
+test_text_stacks_are_cut_to_the_jobs_frames() {
+    preload_run out "$JOBS/pool_grow" 10 > /dev/null
+    "$ANALYZE" out > cut.txt
+    "$ANALYZE" --full-stacks out > full.txt
+    "$ANALYZE" --stack-depth 1 out > one.txt
+    absent __libc_start_main cut.txt
+    grep -q '__libc_start_main' full.txt || fail "--full-stacks lost frames"
+    grep -q '^      main  ' cut.txt || fail "main (the job's) is cut: $(cat cut.txt)"
+    grep -q '(3 more frames: --full-stacks shows them)' cut.txt || fail "no count of hidden frames"
+    absent 'pool::Pool::Get' one.txt
+    grep -q '(6 more frames: --full-stacks shows them)' one.txt || fail "$(cat one.txt)"
 }
