@@ -6,8 +6,9 @@ set -eu
 
 # build: libunwind (unwinding), elfutils libdw (symbolization); tests: Criterion, g++, xmllint, jq
 # (JSON assertions in the integration tests), google-perftools (google-pprof reads the pprof export in
-# its test; small: a perl script and a library).
-packages="gcc g++ make libunwind-dev libdw-dev libelf-dev libcriterion-dev pkg-config libxml2-utils binutils jq time google-perftools"
+# its test; small: a perl script and a library), python3-dev (python-driven test jobs: a C extension
+# module built against Python.h, a library loaded with ctypes).
+packages="gcc g++ make libunwind-dev libdw-dev libelf-dev libcriterion-dev pkg-config libxml2-utils binutils jq time google-perftools python3-dev"
 
 missing=""
 for p in $packages; do

@@ -65,3 +65,35 @@ test_text_stacks_are_cut_to_the_jobs_frames() {
     absent 'pool::Pool::Get' one.txt
     grep -q '(6 more frames: --full-stacks shows them)' one.txt || fail "$(cat one.txt)"
 }
+
+# python as the job's driver (the Debian interpreter, or whatever python3 is on PATH)
+py3() { if [ -x /usr/bin/python3 ]; then echo /usr/bin/python3; else command -v python3; fi; }
+
+# CPython's own blocks live at exit are the runtime's: the gate passes a job that only imports json;
+# a leak in a library loaded with ctypes, or in a C extension module, is the job's and still fails
+test_gate_passes_python_itself_and_fails_its_extensions() {
+    local py; py=$(py3)
+    expect_eq "python3 -c 'import json'" 0 "$(gate_rc g1.txt -- "$py" -c 'import json')"
+    grep -q 'PASS: no leaks' g1.txt || fail "$(cat g1.txt)"
+    expect_eq "ctypes library leak" 1 "$(gate_rc g2.txt -- "$py" -c \
+        "import ctypes; lib = ctypes.CDLL('$JOBS/libpyleak.so'); [lib.pyleak_event(i) for i in range(20)]")"
+    expect_eq "failing rows" 1 "$(grep -c '^  exit ' g2.txt)"
+    grep -Eq '^  exit +1\.95 KiB +20 +exit +- +pyleak_keep  tests/jobs/lib/pyleak_lib\.c:' g2.txt || fail "$(cat g2.txt)"
+    expect_eq "extension module leak" 1 "$(PYTHONPATH=$JOBS gate_rc g3.txt -- "$py" -c 'import leakext; leakext.leak(1000)')"
+    expect_eq "failing rows" 1 "$(grep -c '^  exit ' g3.txt)"
+    grep -Eq '^  exit +1000 B +1 +exit +- +leakext_keep  tests/jobs/lib/leakext_lib\.c:' g3.txt || fail "$(cat g3.txt)"
+}
+
+# a leak in a library driven from python through ctypes: its stack shows the library's frames up to the
+# event function and hides the twenty frames of libffi and the interpreter beyond it
+test_python_driven_stack_is_cut_past_the_event_function() {
+    local py; py=$(py3)
+    LEAKSTAMP_EVENT=pyleak_event preload_run out "$py" -c \
+        "import ctypes; lib = ctypes.CDLL('$JOBS/libpyleak.so'); [lib.pyleak_event(i) for i in range(30)]" 2> /dev/null
+    "$ANALYZE" out > cut.txt
+    "$ANALYZE" --full-stacks out > full.txt
+    local block; block=$(awk '/^# leak  pyleak_keep/{on=1; next} on && /^$/{exit} on' cut.txt)
+    expect_eq "shown frames" "pyleak_keep pyleak_event" "$(echo "$block" | awk '$1 == ">" {print $2; next} $1 !~ /^\(/ {print $1}' | tr '\n' ' ' | sed 's/ $//')"
+    echo "$block" | grep -Eq '^    \([0-9]+ more frames: --full-stacks shows them\)$' || fail "$block"
+    grep -q 'libffi' full.txt || fail "--full-stacks does not show libffi: $(cat full.txt)"
+}
