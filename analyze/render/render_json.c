@@ -187,6 +187,9 @@ static void timeline_json(json_writer *w, const ls_analysis *a, size_t pi)
             json_begin_object(w, NULL);
             site_location(w, s, d);
             json_number(w, "bytes_per_event", iv->top[j].bytes_per_event);
+            json_number(w, "median_bytes", iv->top[j].median);
+            json_int(w, "grew_occurrences", (long long)iv->top[j].grew);
+            json_bool(w, "one_off", timeline_one_off(&iv->top[j], iv->count));
             json_end_object(w);
         }
         json_end_array(w);

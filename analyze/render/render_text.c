@@ -181,38 +181,55 @@ static void processes(FILE *out, const ls_analysis *a)
     }
 }
 
+/* The stamps of one event, with each change printed between the two stamps whose interval it is. */
+static void timeline_stamps(FILE *out, const ls_timeline *t, const ls_report *r)
+{
+    char iso[40], dh[32], dr[32];
+    if (t->nstamps)
+        fprintf(out, "  %8s  %-24s  %16s  %s\n", "seq", "stamp", "time us", "time (UTC)");
+    for (size_t i = 0; i < t->nstamps; i++) {
+        const ls_stamp *st = &r->stamps[t->stamps[i].stamp];
+        if (t->stamps[i].stamp > 0) {
+            const ls_stamp *prev = &r->stamps[t->stamps[i].stamp - 1];
+            units_bytes_signed(t->stamps[i].dheap, dh, sizeof dh);
+            units_bytes_signed(t->stamps[i].drss, dr, sizeof dr);
+            fprintf(out, "  %8s    %s \u2192 %s: %.6f s (%lld us), heap %s, RSS %s\n", "", r->names[prev->name],
+                    r->names[st->name], (double)t->stamps[i].dt_us / 1e6, (long long)t->stamps[i].dt_us, dh, dr);
+        }
+        timeline_iso(st->time_us, iso, sizeof iso);
+        fprintf(out, "  %8llu  %-24s  %16llu  %s\n", (unsigned long long)st->seq, r->names[st->name],
+                (unsigned long long)st->time_us, iso);
+    }
+}
+
 static void timeline_text(FILE *out, const ls_analysis *a, size_t pi)
 {
     const ls_timeline *t = &a->timelines[pi];
     const ls_report *r = a->procs[pi].r;
-    char iso[40], dh[32], dr[32], m1[32], m2[32], m3[32];
+    char m1[32], m2[32], m3[32];
     fprintf(out, "\ntimeline of event %zu, pid %lld:\n", t->event, r->pid);
-    if (t->nstamps)
-        fprintf(out, "  %8s  %-24s  %16s  %-27s  %12s  %10s  %12s  %12s\n", "seq", "stamp", "time us",
-                "time (UTC)", "since prev s", "us", "heap change", "RSS change");
-    for (size_t i = 0; i < t->nstamps; i++) {
-        const ls_stamp *st = &r->stamps[t->stamps[i].stamp];
-        timeline_iso(st->time_us, iso, sizeof iso);
-        units_bytes_signed(t->stamps[i].dheap, dh, sizeof dh);
-        units_bytes_signed(t->stamps[i].drss, dr, sizeof dr);
-        fprintf(out, "  %8llu  %-24s  %16llu  %-27s  %12.6f  %10lld  %12s  %12s\n",
-                (unsigned long long)st->seq, r->names[st->name], (unsigned long long)st->time_us, iso,
-                (double)t->stamps[i].dt_us / 1e6, (long long)t->stamps[i].dt_us, dh, dr);
-    }
-    fprintf(out, "\ninterval growth over the analysed events, pid %lld (per occurrence):\n", r->pid);
+    timeline_stamps(out, t, r);
+    fprintf(out, "\ninterval growth over the analysed events, pid %lld (per occurrence; ranked by the median):\n",
+            r->pid);
     for (size_t k = 0; k < t->nintervals; k++) {
         const ls_tl_interval *iv = &t->intervals[k];
         units_bytes_signed(iv->heap_median, m1, sizeof m1);
         units_bytes_signed(iv->heap_mean, m2, sizeof m2);
         units_bytes_signed(iv->rss_median, m3, sizeof m3);
-        fprintf(out, "  %s -> %s  (%zu times)  heap median %s, mean %s; RSS median %s\n", iv->from, iv->to,
-                iv->count, m1, m2, m3);
+        fprintf(out, "  %s \u2192 %s  (%zu time%s)  heap median %s, mean %s; RSS median %s\n", iv->from, iv->to,
+                iv->count, iv->count == 1 ? "" : "s", m1, m2, m3);
         for (size_t j = 0; j < iv->ntop; j++) {
-            const ls_site *s = &a->per_proc[pi].sites[iv->top[j].site];
-            char loc[CELL];
+            const ls_tl_site *ts = &iv->top[j];
+            const ls_site *s = &a->per_proc[pi].sites[ts->site];
+            char loc[CELL], one[64] = "";
             location(s, loc, sizeof loc);
-            units_bytes_signed(iv->top[j].bytes_per_event, m1, sizeof m1);
-            fprintf(out, "      %12s  %s  %s\n", m1, s->function, loc);
+            units_bytes_signed(ts->median, m1, sizeof m1);
+            units_bytes_signed(ts->bytes_per_event, m2, sizeof m2);
+            if (timeline_one_off(ts, iv->count)) {
+                units_bytes_signed(ts->largest, m3, sizeof m3);
+                snprintf(one, sizeof one, "  [one-off: %s once]", m3);
+            }
+            fprintf(out, "      median %12s  mean %12s  %s  %s%s\n", m1, m2, s->function, loc, one);
         }
     }
 }

@@ -97,3 +97,19 @@ test_python_driven_stack_is_cut_past_the_event_function() {
     echo "$block" | grep -Eq '^    \([0-9]+ more frames: --full-stacks shows them\)$' || fail "$block"
     grep -q 'libffi' full.txt || fail "--full-stacks does not show libffi: $(cat full.txt)"
 }
+
+# --timeline labels each change with its interval "from → to", ranks intervals and their sites by the
+# median growth per occurrence, and marks a one-off (a 1 MiB buffer of the first event)
+test_timeline_intervals_from_to_by_median_with_one_offs() {
+    preload_run out "$JOBS/timeline_stages" 20
+    "$ANALYZE" --timeline out > t.txt
+    grep -q '^ *gather → pinHost: .* heap +1000 B' t.txt || fail "stamp table: $(cat t.txt)"
+    expect_eq "intervals by median" "gather → pinHost,event → gather,pinHost → event" \
+        "$(sed -n 's/^  \([a-zA-Z]* → [a-zA-Z]*\)  (.*/\1/p' t.txt | paste -sd,)"
+    expect_eq "event → gather: recurring first, the one-off marked" \
+        "simulate_step,load_geometry  [one-off: +1.00 MiB once]" \
+        "$(awk '/^  event → gather /{on=1; next} /^  [a-zA-Z]/{on=0} on' t.txt | sed 's/.*  \([a-z_]*\)  tests[^ ]*\(.*\)/\1\2/' | sed 's/^  *//' | paste -sd,)"
+    "$ANALYZE" --timeline --format json out > t.json
+    expect_eq "json" "gather_hits 1000 false;simulate_step 500 false;load_geometry 0 true" \
+        "$(jq -r '[.processes[0].timeline.intervals[] | .sites[] | "\(.function) \(.median_bytes) \(.one_off)"] | join(";")' t.json)"
+}
