@@ -113,3 +113,18 @@ test_timeline_intervals_from_to_by_median_with_one_offs() {
     expect_eq "json" "gather_hits 1000 false;simulate_step 500 false;load_geometry 0 true" \
         "$(jq -r '[.processes[0].timeline.intervals[] | .sites[] | "\(.function) \(.median_bytes) \(.one_off)"] | join(";")' t.json)"
 }
+
+# the HTML page: cumulative growth on a log axis (a 1 MiB one-off does not flatten a 500 B leak), each
+# listed location's stack in a collapsed <details>, and the interval table of the text report
+test_html_log_axis_collapsible_stacks_and_intervals() {
+    preload_run out "$JOBS/timeline_stages" 20
+    "$ANALYZE" --format html -o r.html out
+    xmllint --noout r.html
+    grep -q 'growing locations (leak, injected), log scale' r.html || fail "no log-scale chart"
+    grep -q '>1.00 KiB</text>' r.html || fail "log axis ticks"
+    expect_eq "one collapsed stack per listed location" \
+        "$("$ANALYZE" --format json out | jq '.locations | length')" "$(grep -c '^<details><summary>' r.html)"
+    grep -q '<h2>Interval growth' r.html || fail "no interval table"
+    grep -q 'event &#8594; gather' r.html || fail "intervals not labelled from → to"
+    grep -q 'load_geometry <b>\[one-off: +1.00 MiB once\]</b>' r.html || fail "one-off not marked"
+}
