@@ -128,3 +128,26 @@ test_html_log_axis_collapsible_stacks_and_intervals() {
     grep -q 'event &#8594; gather' r.html || fail "intervals not labelled from → to"
     grep -q 'load_geometry <b>\[one-off: +1.00 MiB once\]</b>' r.html || fail "one-off not marked"
 }
+
+# sampled mode, a real 32 B-per-event leak at a 1 KiB interval: about one sample in the run. With one
+# sample the verdict is `undecided` (not bounded or stable), with two or more a leak since event 1 (its
+# first sample arriving late is no late start); the 64 KiB-per-event leak beside it is always a leak
+test_sampled_leak_with_too_few_samples_is_undecided() {
+    local seed undecided=0 v
+    for seed in 1 2 3 4 5 6 7 8; do
+        rm -rf "out$seed"
+        LEAKSTAMP_SAMPLE=1KiB LEAKSTAMP_SAMPLE_SEED=$seed preload_run "out$seed" "$JOBS/sampled_small" 32
+        "$ANALYZE" --all --format json "out$seed" > "s$seed.json"
+        expect_eq "seed $seed: big_leak" "leak 1" \
+            "$(jq -r '.sites[] | select(.function == "big_leak") | "\(.verdict) \(.since_event)"' "s$seed.json")"
+        v=$(jq -r '[.sites[] | select(.function == "small_leak")] | if length == 0 then "none 0 null"
+                   else .[0] | "\(.verdict) \(.live_bytes_end) \(.since_event)" end' "s$seed.json")
+        case $v in
+            "none 0 null"|"stable 0 null") ;;
+            undecided\ 1040\ null) undecided=$((undecided + 1)) ;;
+            leak\ [0-9]*\ 1) [ "$(echo "$v" | cut -d' ' -f2)" -ge 2080 ] || fail "seed $seed: $v" ;;
+            *) fail "seed $seed: small_leak is '$v'" ;;
+        esac
+    done
+    [ "$undecided" -gt 0 ] || fail "no run with a single sample: the test does not test"
+}
