@@ -73,13 +73,13 @@ py3() { if [ -x /usr/bin/python3 ]; then echo /usr/bin/python3; else command -v 
 # a leak in a library loaded with ctypes, or in a C extension module, is the job's and still fails
 test_gate_passes_python_itself_and_fails_its_extensions() {
     local py; py=$(py3)
-    expect_eq "python3 -c 'import json'" 0 "$(gate_rc g1.txt -- "$py" -c 'import json')"
+    expect_eq "python3 -c 'import json'" 0 "$(gate_rc g1.txt -o r1 -- "$py" -c 'import json')"
     grep -q 'PASS: no leaks' g1.txt || fail "$(cat g1.txt)"
-    expect_eq "ctypes library leak" 1 "$(gate_rc g2.txt -- "$py" -c \
+    expect_eq "ctypes library leak" 1 "$(gate_rc g2.txt -o r2 -- "$py" -c \
         "import ctypes; lib = ctypes.CDLL('$JOBS/libpyleak.so'); [lib.pyleak_event(i) for i in range(20)]")"
     expect_eq "failing rows" 1 "$(grep -c '^  exit ' g2.txt)"
     grep -Eq '^  exit +1\.95 KiB +20 +exit +- +pyleak_keep  tests/jobs/lib/pyleak_lib\.c:' g2.txt || fail "$(cat g2.txt)"
-    expect_eq "extension module leak" 1 "$(PYTHONPATH=$JOBS gate_rc g3.txt -- "$py" -c 'import leakext; leakext.leak(1000)')"
+    expect_eq "extension module leak" 1 "$(PYTHONPATH=$JOBS gate_rc g3.txt -o r3 -- "$py" -c 'import leakext; leakext.leak(1000)')"
     expect_eq "failing rows" 1 "$(grep -c '^  exit ' g3.txt)"
     grep -Eq '^  exit +1000 B +1 +exit +- +leakext_keep  tests/jobs/lib/leakext_lib\.c:' g3.txt || fail "$(cat g3.txt)"
 }
