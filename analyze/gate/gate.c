@@ -2,14 +2,17 @@
  * gate.c — the gate's decision (gate.h, docs/ci.md): from the analysis of a job's reports to the
  * failing sites and the exit code.
  *
- * Growth check (jobs with stamps): every site of the merged view whose verdict is `leak`, that grew in
- * at least GATE_MIN_GROWTH_EVENTS events and more than --max-growth bytes per event, unless suppressed
- * (its shown stack matches a suppression) or accepted by the baseline.
+ * Growth check (jobs with stamps): every allocation location of the merged view (model/locations.c:
+ * the sites with one display frame, as the report ranks them) whose verdict is `leak`, that grew in at
+ * least GATE_MIN_GROWTH_EVENTS events and more than --max-growth bytes per event, unless it is the
+ * runtime's, suppressed (the stack of every one of its paths matches a suppression) or accepted by
+ * the baseline.
  *
  * Exit check (jobs without stamps, or --check exit|both): every stack still live in an exit record,
  * except the runtime's own (model/runtime.h: wholly inside system libraries or an interpreter, or
- * matching the built-in suppressions) and stacks matching the user's suppressions; what is left is summed per site of the merged view, and a
- * site fails when it holds more than --max-live bytes, unless the baseline accepts it.
+ * matching the built-in suppressions) and stacks matching the user's suppressions; what is left is
+ * summed per site of the merged view, and a site fails when it holds more than --max-live bytes,
+ * unless the baseline accepts it.
  *
  * The job's own failure (--job-status non-zero) wins over everything: exit code 3.
  */
@@ -55,12 +58,26 @@ static int accepted(const baseline *b, gate_item *it, double cur, double margin,
     return baseline_accepts(it->base, cur, margin, tol);
 }
 
+/* The suppression matching the first path of a location whose every path matches one, or NULL. */
+static suppression *location_suppression(const supp_list *supp, const ls_view *v, const ls_site *loc)
+{
+    suppression *first = NULL;
+    for (size_t p = 0; p < loc->npaths; p++) {
+        const ls_site *s = &v->sites[loc->paths[p]];
+        suppression *m = supp_match(supp, s->frames, s->nframes, s->display);
+        if (!m)
+            return NULL;
+        first = first ? first : m;
+    }
+    return first;
+}
+
 static void check_growth(const ls_analysis *a, const gate_options *g, supp_list *supp, const baseline *b,
                          gate_result *r)
 {
     const ls_view *v = &a->merged;
-    for (size_t i = 0; i < v->nsites; i++) {
-        const ls_site *s = &v->sites[i];
+    for (size_t i = 0; i < v->nlocs; i++) {
+        const ls_site *s = &v->locs[i];
         double grew = round(s->g.growth_fraction * (double)(v->events > 1 ? v->events - 1 : 0));
         if (s->g.verdict != VERDICT_LEAK || grew < GATE_MIN_GROWTH_EVENTS)
             continue;
@@ -73,7 +90,7 @@ static void check_growth(const ls_analysis *a, const gate_options *g, supp_list 
             r->suppressed++;
             continue;
         }
-        suppression *m = supp_match(supp, s->frames, s->nframes, s->display);
+        suppression *m = location_suppression(supp, v, s);
         if (m) {
             m->used++;
             r->suppressed++;

@@ -46,6 +46,10 @@ test_pool_grown_from_two_callers_is_one_location_with_two_paths() {
     "$ANALYZE" out > report.txt
     expect_eq "one row in the text table" 1 "$(grep -c '^ *[0-9]\+  leak ' report.txt)"
     grep -q '^  2 call paths:' report.txt || fail "$(cat report.txt)"
+    gate_rc g.txt -o gated -- "$JOBS/pool_grow" 40 > rc.txt
+    expect_eq "the gate fails one row, the pool's whole growth" "1 1" \
+        "$(cat rc.txt) $(grep -c '^  growth ' g.txt)"
+    grep -Eq '^  growth +\+640 B/ev .*pool::Pool::Grow\(\)  tests/jobs/pool_grow\.cpp:' g.txt || fail "$(cat g.txt)"
     "$ANALYZE" --format json --skip-frames '^pool::' out > s.json
     expect_eq "--skip-frames names the callers" "makeStep(),makeTrack()" \
         "$(jq -r '[.locations[] | select(.verdict == "leak") | .function] | sort | join(",")' s.json)"
