@@ -8,13 +8,14 @@
 test_inlined_templates_named_at_the_users_line() {
     preload_run out "$JOBS/inline_deep" 20 > /dev/null
     "$ANALYZE" --format json out > a.json
-    local src=$ROOT/tests/jobs/inline_deep.cpp a b c
+    local src=$ROOT/tests/jobs/inline_deep.cpp a b c d
     a=$(grep -n '// LINE A' "$src" | cut -d: -f1)
     b=$(grep -n '// LINE B' "$src" | cut -d: -f1)
     c=$(grep -n '// LINE C' "$src" | cut -d: -f1)
+    d=$(grep -n '// LINE D' "$src" | cut -d: -f1)
     local q='[.sites[] | select(.verdict == "leak")] | sort_by(.line) | map("\(.function)|\(.line)|\(.bytes_per_event)") | join(",")'
     expect_eq "leak sites" \
-        "det::TrackHistory::linkSecondaries()|$a|48,det::TrackHistory::linkSecondaries()|$b|48,det::HitCache::remember()|$c|100" \
+        "det::TrackHistory::linkSecondaries()|$a|48,det::TrackHistory::linkSecondaries()|$b|48,det::HitCache::remember(int)|$c|100,det::HitCache::remember(int)|$d|16" \
         "$(jq -r "$q" a.json)"
 }
 

@@ -4,13 +4,15 @@
  * Makefile). Each event keeps:
  *   det::TrackHistory::linkSecondaries   two std::make_shared<Secondary> on two lines   48 B + 48 B
  *   det::HitCache::remember              one std::vector<int>::reserve(25)               100 B
+ *                                        one std::unordered_map<int, int> insert         16 B (a node)
  * The analyzer must name each at the job's line inside the function that allocates (LINE A, LINE B,
- * LINE C), not at the event function or main, and keep the two make_shared lines apart.
+ * LINE C, LINE D), not at the event function or main, and keep the two make_shared lines apart.
  * usage: inline_deep EVENTS
  */
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 #include <leakstamp.h>
 
@@ -31,20 +33,22 @@ struct TrackHistory {
 
 struct HitCache {
     std::vector<std::vector<int>> rows;
-    __attribute__((always_inline)) inline void remember()
+    std::unordered_map<int, int> index;
+    __attribute__((always_inline)) inline void remember(int e)
     {
         rows.emplace_back();
         rows.back().reserve(25);                         // LINE C
+        index.emplace(e, e);                             // LINE D
     }
 };
 
 struct DetSimAlg {
     TrackHistory history;
     HitCache cache;
-    __attribute__((noinline)) void execute()
+    __attribute__((noinline)) void execute(int e)
     {
         history.linkSecondaries();
-        cache.remember();
+        cache.remember(e);
     }
 };
 
@@ -57,9 +61,10 @@ int main(int argc, char **argv)
     /* room for every event up front: the vectors' own buffers do not grow during the run */
     alg.history.kept.reserve(2 * static_cast<size_t>(events));
     alg.cache.rows.reserve(static_cast<size_t>(events));
+    alg.cache.index.reserve(static_cast<size_t>(events));
     for (int e = 0; e < events; e++) {
         leakstamp_stamp("event");
-        alg.execute();
+        alg.execute(e);
     }
     leakstamp_stamp("event");
     std::printf("inline_deep: %zu secondaries\n", alg.history.kept.size());
