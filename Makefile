@@ -146,8 +146,8 @@ $(B)/tests/jobs/sym_direct: tests/jobs/lib/symev_lib.cpp tests/jobs/lib/symev_li
 $(B)/tests/jobs/inline_deep: tests/jobs/inline_deep.cpp include/leakstamp.h
 	@mkdir -p $(@D)
 	$(CXX) -std=c++17 -O2 -g -Wall -Wextra $(if $(WERROR),-Werror) -Iinclude -o $@ $<
-REAL_JOB_LIBS = $(B)/tests/jobs/libpyleak.so $(B)/tests/jobs/leakext.so
-$(B)/tests/jobs/libpyleak.so: tests/jobs/lib/pyleak_lib.c
+REAL_JOB_LIBS = $(B)/tests/jobs/libpyleak.so $(B)/tests/jobs/libctorleak.so $(B)/tests/jobs/leakext.so
+$(B)/tests/jobs/libpyleak.so $(B)/tests/jobs/libctorleak.so: $(B)/tests/jobs/lib%.so: tests/jobs/lib/%_lib.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O0 -g -Wall -Wextra $(if $(WERROR),-Werror) -fPIC -shared -o $@ $<
 $(B)/tests/jobs/leakext.so: tests/jobs/lib/leakext_lib.c

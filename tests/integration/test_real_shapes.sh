@@ -156,3 +156,11 @@ test_sampled_leak_with_too_few_samples_is_undecided() {
     done
     [ "$undecided" -gt 0 ] || fail "no run with a single sample: the test does not test"
 }
+
+# the runtime rule looks only at the frames the job's frame called into: a library constructor that the
+# loader runs inside dlopen (its stack passes through _dl_* outwards) is still the library's leak
+test_gate_fails_a_leak_in_a_constructor_run_by_dlopen() {
+    expect_eq "gate" 1 "$(gate_rc g.txt -o r -- "$JOBS/dlopen_ctor" "$JOBS/libctorleak.so")"
+    expect_eq "failing rows" 1 "$(grep -c '^  exit ' g.txt)"
+    grep -Eq '^  exit +777 B +1 +exit +- +ctorleak_init  tests/jobs/lib/ctorleak_lib\.c:' g.txt || fail "$(cat g.txt)"
+}
