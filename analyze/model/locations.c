@@ -52,6 +52,23 @@ static int cmp_paths(const void *pa, const void *pb)
     return (*(const size_t *)pa > *(const size_t *)pb) - (*(const size_t *)pa < *(const size_t *)pb);
 }
 
+/* A location of one path has that path's series: its numbers are the site's. The whole struct is
+ * copied (numbers added to ls_site later come along) and the location's own fields put back. */
+static void copy_numbers(ls_site *loc, const ls_site *s)
+{
+    ls_site own = *loc;
+    *loc = *s;
+    loc->key = own.key;
+    loc->members = own.members;
+    loc->nmembers = own.nmembers;
+    loc->cap_members = own.cap_members;
+    loc->paths = own.paths;
+    loc->npaths = own.npaths;
+    loc->cap_paths = own.cap_paths;
+    loc->location = 0;
+    loc->rank = 0;
+}
+
 void locations_build(ls_analysis *a, ls_view *v, double *scratch)
 {
     for (size_t i = 0; i < v->nsites; i++) {
@@ -64,7 +81,10 @@ void locations_build(ls_analysis *a, ls_view *v, double *scratch)
     }
     for (size_t l = 0; l < v->nlocs; l++) {
         ls_site *loc = &v->locs[l];
-        analysis_site_numbers(a, v, loc, scratch);
+        if (loc->npaths == 1)
+            copy_numbers(loc, &v->sites[loc->paths[0]]);  /* most locations: the same series */
+        else
+            analysis_site_numbers(a, v, loc, scratch);
         sort_loc = loc;
         sort_paths = v->sites;
         qsort(loc->paths, loc->npaths, sizeof *loc->paths, cmp_paths);
