@@ -20,7 +20,10 @@ static int interpreter_module(const char *base)
 
 int runtime_module(const char *path)
 {
-    static const char *const dirs[] = { "/lib/", "/lib64/", "/usr/lib/", "/usr/lib64/", "/usr/libexec/" };
+    /* the system's programs too: a shell or `env` that only starts the job (a pyenv or conda shim)
+     * is not the job, and its own blocks live at exit are no leak of the job's */
+    static const char *const dirs[] = { "/lib/", "/lib64/", "/usr/lib/", "/usr/lib64/", "/usr/libexec/",
+                                        "/bin/", "/usr/bin/", "/sbin/", "/usr/sbin/" };
     if (!path)
         return 0;
     for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++)

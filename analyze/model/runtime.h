@@ -3,9 +3,10 @@
  * (analysis.c keys them as sites of their own) and the gate (gate.c leaves them out of the exit check)
  * share.
  *
- *   system   every frame lies in a system library, the loader, the tool, or an interpreter the job runs
- *            in (the python executable, libpython): memory the runtime took for itself, reached from
- *            no code of the job's own (library constructors, CPython's own objects)
+ *   system   every frame lies in a system library or program, the loader, the tool, or an interpreter
+ *            the job runs in (the python executable, libpython): memory the runtime took for itself,
+ *            reached from no code of the job's own (library constructors, CPython's own objects, the
+ *            shell of a shim script that execs the job)
  *   builtin  the runtime allocated it on the job's behalf, called from the job's code: pthread_create's
  *            TLS blocks, a FILE's buffer, locale data. Recognised by the built-in suppressions
  *            (gate/gate_defaults.c) matching the frames between the allocator and the job's frame

@@ -80,6 +80,9 @@ test_gate_passes_python_itself_and_fails_its_extensions() {
     local py; py=$(py3)
     expect_eq "python3 -c 'import json'" 0 "$(gate_rc g1.txt -o r1 -- "$py" -c 'import json')"
     grep -q 'PASS: no leaks' g1.txt || fail "$(cat g1.txt)"
+    # through a shim script (pyenv, conda, LCG): the shell's own blocks are the system's too
+    printf '#!/bin/sh\nexec "%s" "$@"\n' "$py" > shim && chmod +x shim
+    expect_eq "python3 through a shell shim" 0 "$(gate_rc g0.txt -o r0 -- ./shim -c 'import json')"
     expect_eq "ctypes library leak" 1 "$(gate_rc g2.txt -o r2 -- "$py" -c \
         "import ctypes; lib = ctypes.CDLL('$JOBS/libpyleak.so'); [lib.pyleak_event(i) for i in range(20)]")"
     expect_eq "failing rows" 1 "$(grep -c '^  exit ' g2.txt)"
