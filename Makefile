@@ -175,10 +175,25 @@ $(B)/tests/jobs/sym_dlopen: $(B)/tests/jobs/libsymplugin.so
 $(B)/tests/jobs/sym_direct: tests/jobs/lib/symev_lib.cpp tests/jobs/lib/symev_lib.h
 # ---- end of named stamp symbols
 
+# ---- real-shaped jobs (tests/integration/test_real_shapes.sh): optimised like production code, a
+# library for python's ctypes, and a CPython extension module (python3-dev)
+$(B)/tests/jobs/inline_deep: tests/jobs/inline_deep.cpp include/leakstamp.h
+	@mkdir -p $(@D)
+	$(CXX) -std=c++17 -O2 -g -Wall -Wextra $(if $(WERROR),-Werror) -Iinclude -o $@ $<
+REAL_JOB_LIBS = $(B)/tests/jobs/libpyleak.so $(B)/tests/jobs/libctorleak.so $(B)/tests/jobs/leakext.so
+$(B)/tests/jobs/libpyleak.so $(B)/tests/jobs/libctorleak.so: $(B)/tests/jobs/lib%.so: tests/jobs/lib/%_lib.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O0 -g -Wall -Wextra $(if $(WERROR),-Werror) -fPIC -shared -o $@ $<
+$(B)/tests/jobs/leakext.so: tests/jobs/lib/leakext_lib.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O0 -g -Wall -Wextra $(if $(WERROR),-Werror) -fPIC -shared \
+	    $$(python3-config --includes) -o $@ $<
+# ---- end of real-shaped jobs
+
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
-integration: all $(JOB_BIN) $(STATIC_JOBS) $(SYM_JOB_LIBS) $(B)/tests/bench/alloc_heavy
+integration: all $(JOB_BIN) $(STATIC_JOBS) $(SYM_JOB_LIBS) $(REAL_JOB_LIBS) $(B)/tests/bench/alloc_heavy
 	@bash tests/integration/run.sh
 
 test: deps

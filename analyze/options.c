@@ -29,6 +29,10 @@ void options_usage(FILE *out)
           "                          (repeatable; e.g. pool allocators, '^std::')\n"
           "  --timeline [EVENT]      stamps of one event (default: the last complete one) and the\n"
           "                          intervals between stamps in which memory grows\n"
+          "  --stack-depth N         text and html: show N frames of each stack from the site's\n"
+          "                          frame outwards (default: up to the first frame outside the\n"
+          "                          job's code past the event function)\n"
+          "  --full-stacks           text and html: show every frame of each stack\n"
           "  --pprof-event N         --format pprof: the heap profile at event N (default: the\n"
           "                          last analysed event)\n"
           "  -o, --output FILE       write to FILE instead of standard output\n"
@@ -143,6 +147,8 @@ static int parse_one(ls_options *o, int argc, char **argv, int *i, ls_error *err
         o->version = 1;
     else if (!strcmp(a, "--all"))
         o->all = 1;
+    else if (!strcmp(a, "--full-stacks"))
+        o->full_stacks = 1;
     else if (!strcmp(a, "--timeline") || !strncmp(a, "--timeline=", 11))
         return parse_timeline(o, a, argc, argv, i, err);
     else if (takes(a, "--format", argc, argv, i, &v))
@@ -157,6 +163,8 @@ static int parse_one(ls_options *o, int argc, char **argv, int *i, ls_error *err
         return parse_count("--skip", v, &o->skip, 0, err);
     else if (takes(a, "--pprof-event", argc, argv, i, &v))
         return parse_count("--pprof-event", v, &o->pprof_event, 1, err);
+    else if (takes(a, "--stack-depth", argc, argv, i, &v))
+        return parse_count("--stack-depth", v, &o->stack_depth, 1, err);
     else if (takes(a, "--top", argc, argv, i, &v))
         return parse_count("--top", v, &o->top, 1, err);
     else if (takes(a, "--output", argc, argv, i, &v) || takes(a, "-o", argc, argv, i, &v)) {

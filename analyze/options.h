@@ -30,6 +30,8 @@ typedef struct ls_options {
     size_t timeline_event;    /* absolute event number; 0: the last complete event */
     const char *output;       /* -o FILE; NULL: stdout */
     size_t pprof_event;       /* --pprof-event N (absolute); 0: the last analysed event */
+    size_t stack_depth;       /* --stack-depth N: frames shown from the site's frame out; 0: automatic */
+    int full_stacks;          /* --full-stacks: every frame of a shown stack */
     const char **paths;
     size_t npaths;
     int help, version;

@@ -2,14 +2,17 @@
  * gate.c — the gate's decision (gate.h, docs/ci.md): from the analysis of a job's reports to the
  * failing sites and the exit code.
  *
- * Growth check (jobs with stamps): every site of the merged view whose verdict is `leak`, that grew in
- * at least GATE_MIN_GROWTH_EVENTS events and more than --max-growth bytes per event, unless suppressed
- * (its shown stack matches a suppression) or accepted by the baseline.
+ * Growth check (jobs with stamps): every allocation location of the merged view (model/locations.c:
+ * the sites with one display frame, as the report ranks them) whose verdict is `leak`, that grew in at
+ * least GATE_MIN_GROWTH_EVENTS events and more than --max-growth bytes per event, unless it is the
+ * runtime's, suppressed (the stack of every one of its paths matches a suppression) or accepted by
+ * the baseline.
  *
  * Exit check (jobs without stamps, or --check exit|both): every stack still live in an exit record,
- * except stacks wholly inside system libraries and stacks matching a suppression (the built-in ones
- * for runtime internals, then the user's); what is left is summed per site of the merged view, and a
- * site fails when it holds more than --max-live bytes, unless the baseline accepts it.
+ * except the runtime's own (model/runtime.h: wholly inside system libraries or an interpreter, or
+ * matching the built-in suppressions) and stacks matching the user's suppressions; what is left is
+ * summed per site of the merged view, and a site fails when it holds more than --max-live bytes,
+ * unless the baseline accepts it.
  *
  * The job's own failure (--job-status non-zero) wins over everything: exit code 3.
  */
@@ -25,33 +28,11 @@
 #include "gate/suppressions.h"
 #include "model/analyze_paths.h"
 #include "model/frames.h"
+#include "model/runtime.h"
 #include "options.h"
 
 /* A site that grew in a single event (a cache created lazily late in the run) is not failed. */
 #define GATE_MIN_GROWTH_EVENTS 2
-
-/* Module paths of the system: the C and C++ runtimes, the loader, distribution libraries. */
-static int system_module(const char *path)
-{
-    static const char *const dirs[] = { "/lib/", "/lib64/", "/usr/lib/", "/usr/lib64/", "/usr/libexec/" };
-    if (!path)
-        return 0;
-    for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++)
-        if (!strncmp(path, dirs[i], strlen(dirs[i])))
-            return 1;
-    const char *b = path_base(path);
-    return !strncmp(b, "ld-linux", 8) || !strncmp(b, "linux-vdso", 10) || !strncmp(b, "libleakstamp", 12);
-}
-
-/* Every frame in a system library or the allocator: memory the runtime took for itself (library
- * constructors, the loader), reached from no code of the job's own. */
-static int system_only(const ls_symframe *f, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (f[i].role != ROLE_ALLOCATOR && !system_module(f[i].module))
-            return 0;
-    return n > 0;
-}
 
 static void init_item(gate_item *it, const ls_site *s, int kind)
 {
@@ -77,12 +58,26 @@ static int accepted(const baseline *b, gate_item *it, double cur, double margin,
     return baseline_accepts(it->base, cur, margin, tol);
 }
 
+/* The suppression matching the first path of a location whose every path matches one, or NULL. */
+static suppression *location_suppression(const supp_list *supp, const ls_view *v, const ls_site *loc)
+{
+    suppression *first = NULL;
+    for (size_t p = 0; p < loc->npaths; p++) {
+        const ls_site *s = &v->sites[loc->paths[p]];
+        suppression *m = supp_match(supp, s->frames, s->nframes, s->display);
+        if (!m)
+            return NULL;
+        first = first ? first : m;
+    }
+    return first;
+}
+
 static void check_growth(const ls_analysis *a, const gate_options *g, supp_list *supp, const baseline *b,
                          gate_result *r)
 {
     const ls_view *v = &a->merged;
-    for (size_t i = 0; i < v->nsites; i++) {
-        const ls_site *s = &v->sites[i];
+    for (size_t i = 0; i < v->nlocs; i++) {
+        const ls_site *s = &v->locs[i];
         double grew = round(s->g.growth_fraction * (double)(v->events > 1 ? v->events - 1 : 0));
         if (s->g.verdict != VERDICT_LEAK || grew < GATE_MIN_GROWTH_EVENTS)
             continue;
@@ -91,7 +86,11 @@ static void check_growth(const ls_analysis *a, const gate_options *g, supp_list 
             continue;
         }
         r->checked_sites++;
-        suppression *m = supp_match(supp, s->frames, s->nframes, s->display);
+        if (s->runtime && g->default_suppressions) {
+            r->suppressed++;
+            continue;
+        }
+        suppression *m = location_suppression(supp, v, s);
         if (m) {
             m->used++;
             r->suppressed++;
@@ -125,15 +124,15 @@ static void check_exit(const ls_analysis *a, const gate_options *g, supp_list *s
             const ls_stack *st = &p->r->stacks[sid];
             if (!p->r->exit.present || !st->has_exit || st->exit_bytes <= 0)
                 continue;
-            if (system_only(p->frames[sid], p->nframes[sid])) {
+            if (p->runtime[sid] == RUNTIME_SYSTEM) {
                 r->system_stacks++;
                 continue;
             }
-            suppression *sm = supp_match(supp, p->frames[sid], p->nframes[sid], p->display[sid]);
-            if (sm && sm->builtin) {
+            if (p->runtime[sid] == RUNTIME_BUILTIN && g->default_suppressions) {
                 r->runtime_stacks++;
                 continue;
             }
+            suppression *sm = supp_match(supp, p->frames[sid], p->nframes[sid], p->display[sid]);
             if (sm) {
                 sm->used++;
                 suppressed = 1;
@@ -176,8 +175,6 @@ void gate_job_status_text(int status, char *buf, size_t size)
 
 static int load_checks(const gate_options *g, supp_list *supp, baseline *b, const ls_options *o, ls_error *err)
 {
-    if (g->default_suppressions && supp_load_defaults(supp, err) < 0)
-        return -1;
     for (size_t i = 0; i < g->nsuppress; i++)
         if (supp_load_file(supp, g->suppress[i], err) < 0)
             return -1;

@@ -4,7 +4,7 @@
  * It decides whether a job's reports pass: in growth mode a site fails when its verdict is `leak` and
  * it grows more than --max-growth bytes per event; in exit mode (a job without stamps: a unit-test
  * binary) a site fails when it still holds more than --max-live bytes in the exit record. Allocations
- * made wholly inside system libraries and the runtime internals of gate_defaults.c never fail;
+ * that are the runtime's own (model/runtime.h: system libraries, the interpreter, gate_defaults.c) never fail;
  * --suppress files silence more; --baseline accepts what an earlier run already leaked. The job's own
  * exit status (--job-status, from the wrapper) decides the "job failed" outcome.
  *

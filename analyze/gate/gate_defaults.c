@@ -6,7 +6,8 @@
  * functions a program cannot redefine), so no user code is silenced by accident.
  *
  * Allocations whose whole stack lies in system libraries (library constructors, the loader) are
- * not suppressed here: gate.c ignores them by rule. `--no-default-suppressions` turns this list off.
+ * not suppressed here: model/runtime.c sets them apart by rule, and applies this list for the report
+ * too (the runtime's blocks are sites of their own). `--no-default-suppressions` turns it off in the gate.
  * Keep docs/ci.md ("What counts as live at exit") in step with this list.
  */
 #include <string.h>

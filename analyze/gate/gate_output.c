@@ -113,7 +113,8 @@ void gate_print_table(FILE *out, const gate_result *r, const gate_options *g)
         fprintf(out, "leakstamp gate: %zu site%s suppressed, %zu accepted by the baseline\n", r->suppressed,
                 r->suppressed == 1 ? "" : "s", r->baselined);
     if (r->exit && (r->system_stacks || r->runtime_stacks))
-        fprintf(out, "leakstamp gate: ignored at exit: %zu stack%s inside system libraries, %zu in runtime "
+        fprintf(out, "leakstamp gate: ignored at exit: %zu stack%s inside system libraries, programs or the interpreter, %zu "
+                "in runtime "
                 "internals (built-in suppressions)\n", r->system_stacks, r->system_stacks == 1 ? "" : "s",
                 r->runtime_stacks);
     if (r->exit && r->procs_without_exit)

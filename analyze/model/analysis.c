@@ -12,11 +12,23 @@
 #include <string.h>
 
 #include "model/frames.h"
+#include "model/runtime.h"
 #include "model/series.h"
 #include "model/timeline.h"
 #include "base/util.h"
 
 /* ---- symbolizing ------------------------------------------------------------------------- */
+
+/* The runtime's own block, allocated on the job's behalf (runtime.h), is a site of its own named
+ * at the runtime's innermost frame: keyed from the job's frame it would join the job's allocations
+ * made on the same line (pthread_create's TLS blocks with the malloc next to it). */
+static size_t runtime_display(const ls_symframe *f, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (f[i].role != ROLE_ALLOCATOR)
+            return i;
+    return 0;
+}
 
 static void symbolize_proc(ls_analysis *a, ls_proc *p, const ls_options *o)
 {
@@ -26,6 +38,7 @@ static void symbolize_proc(ls_analysis *a, ls_proc *p, const ls_options *o)
     p->display = xcalloc(r->nstacks, sizeof *p->display);
     p->keys = xcalloc(r->nstacks, sizeof *p->keys);
     p->site_in_own_view = xcalloc(r->nstacks, sizeof *p->site_in_own_view);
+    p->runtime = xcalloc(r->nstacks, sizeof *p->runtime);
     for (size_t s = 0; s < r->nstacks; s++) {
         const ls_stack *st = &r->stacks[s];
         size_t n = 0, cap = 0;
@@ -36,6 +49,9 @@ static void symbolize_proc(ls_analysis *a, ls_proc *p, const ls_options *o)
         p->frames[s] = f;
         p->nframes[s] = n;
         p->display[s] = frames_display(f, n);
+        p->runtime[s] = (unsigned char)runtime_stack(f, n, p->display[s]);
+        if (p->runtime[s] == RUNTIME_BUILTIN)
+            p->display[s] = runtime_display(f, n);
         p->keys[s] = frames_key(&a->pool, f, n, p->display[s]);
     }
 }
@@ -49,7 +65,7 @@ static size_t site_for(ls_analysis *a, ls_view *v, const ls_proc *p, uint32_t s)
     if (at >= 0)
         return (size_t)at;
     ls_site site = { .key = key, .frames = p->frames[s], .nframes = p->nframes[s],
-                     .display = p->display[s] };
+                     .display = p->display[s], .runtime = p->runtime[s] == RUNTIME_BUILTIN };
     site.function = p->nframes[s] ? frames_function_label(&a->pool, &p->frames[s][p->display[s]])
                                   : strpool_intern(&a->pool, "??");
     u64map_put(&v->by_key, (uint64_t)(uintptr_t)key, (uint32_t)v->nsites);
@@ -91,10 +107,10 @@ static void site_totals(const ls_analysis *a, ls_site *site)
     }
 }
 
-static void analyse_site(const ls_analysis *a, const ls_view *v, ls_site *site, double *bytes,
-                         double *allocs, double *scratch)
+void analysis_site_numbers(const ls_analysis *a, const ls_view *v, ls_site *site, double *buf)
 {
     size_t n = v->events;
+    double *bytes = buf, *allocs = buf + n, *scratch = buf + 2 * n;
     memset(bytes, 0, n * sizeof *bytes);
     memset(allocs, 0, n * sizeof *allocs);
     for (size_t m = 0; m < site->nmembers; m++) {
@@ -103,6 +119,7 @@ static void analyse_site(const ls_analysis *a, const ls_view *v, ls_site *site, 
     }
     site_totals(a, site);
     if (n) {
+        site->live_bytes_start = bytes[0];
         site->live_bytes_end = bytes[n - 1];
         site->live_allocs_end = allocs[n - 1];
     }
@@ -125,7 +142,8 @@ static void analyse_view(ls_analysis *a, ls_view *v, const ls_options *o, int ow
     size_t n = v->events;
     double *buf = xcalloc(4 * n + 1, sizeof *buf);
     for (size_t s = 0; s < v->nsites; s++)
-        analyse_site(a, v, &v->sites[s], buf, buf + n, buf + 2 * n);
+        analysis_site_numbers(a, v, &v->sites[s], buf);
+    locations_build(a, v, buf);
     process_growth_fit(a, v, buf);
     free(buf);
     rank_view(v, o);
@@ -204,6 +222,13 @@ static void view_free(ls_view *v)
     for (size_t i = 0; i < v->nsites; i++)
         free(v->sites[i].members);
     free(v->sites);
+    for (size_t i = 0; i < v->nlocs; i++) {
+        free(v->locs[i].members);
+        free(v->locs[i].paths);
+    }
+    free(v->locs);
+    free(v->loc_order);
+    u64map_free(&v->loc_by_key);
     free(v->procs);
     free(v->order);
     u64map_free(&v->by_key);
@@ -223,6 +248,7 @@ void analysis_free(ls_analysis *a)
         free(p->display);
         free(p->keys);
         free(p->site_in_own_view);
+        free(p->runtime);
         free(p->bounds);
         if (a->per_proc)
             view_free(&a->per_proc[i]);

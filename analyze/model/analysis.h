@@ -30,6 +30,7 @@ typedef struct ls_proc {
     size_t *nframes, *display;
     const char **keys;        /* per stack: site key (frames.h) */
     uint32_t *site_in_own_view; /* per stack: its site in this process's own view */
+    unsigned char *runtime;   /* per stack: RUNTIME_* (runtime.h) */
     int merged;               /* part of the merged view (analysis.c, choose_merged) */
 } ls_proc;
 
@@ -51,6 +52,11 @@ typedef struct ls_site {
     double total_allocs, total_bytes;         /* ever allocated here (latest totals seen) */
     size_t since_event;       /* absolute event number growth started in; 0: none */
     size_t rank;              /* 1.. for leaks; 0: not ranked */
+    int runtime;              /* the runtime's own blocks made on the job's behalf (runtime.h) */
+    double live_bytes_start;  /* at the first analysed event boundary */
+    size_t *paths;            /* a location (locations.c): its sites, largest share of growth first */
+    size_t npaths, cap_paths;
+    size_t location;          /* a site: its location in the view's locs */
 } ls_site;
 
 typedef struct ls_fitline {
@@ -72,6 +78,13 @@ typedef struct ls_view {
     u64map by_key;
     size_t *order;            /* sites to show, best first (rank.c) */
     size_t norder;
+    /* allocation locations (locations.c): the sites grouped by their display frame (function, file,
+     * line), each an ls_site of its own whose members are those of its paths (its sites) */
+    ls_site *locs;
+    size_t nlocs, cap_locs;
+    u64map loc_by_key;
+    size_t *loc_order;        /* locations to show, best first (rank.c) */
+    size_t nloc_order;
     ls_process_growth growth;
 } ls_view;
 
@@ -104,7 +117,16 @@ int events_choose(ls_analysis *a, const ls_options *o, ls_error *err);
 /* process_growth.c */
 void process_growth_fit(const ls_analysis *a, ls_view *v, double *scratch);
 
-/* rank.c */
+/* rank.c: v->order over the sites, v->loc_order over the locations */
 void rank_view(ls_view *v, const ls_options *o);
+
+/* analysis.c: a site's series, totals and verdict from its members (scratch: 4 * v->events + 1). */
+void analysis_site_numbers(const ls_analysis *a, const ls_view *v, ls_site *site, double *scratch);
+
+/* locations.c: group the analysed sites of a view into locations and analyse each. */
+void locations_build(ls_analysis *a, ls_view *v, double *scratch);
+
+/* Share of a location's growth that one of its paths holds, 0..1 (by net growth over the run). */
+double location_path_share(const ls_site *loc, const ls_site *path);
 
 #endif

@@ -1,9 +1,10 @@
 /*
- * rank.c — the order in which a view's sites are shown.
+ * rank.c — the order in which a view's sites and locations are shown.
  *
  * Leaks first, ranked 1.. by bytes per event (then allocations per event, then live bytes, then key, so
  * the order is the same on every run); then calibration (`injected`) sites; with --all the rest,
- * bounded, warmup, stable, each by live bytes at the last event. --top N keeps the first N.
+ * bounded, warmup, stable, undecided, each by live bytes at the last event. --top N keeps the first N.
+ * Sites and locations (locations.c) are ranked by the same rules, each among their own kind.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -33,24 +34,30 @@ static int cmp_sites(const void *pa, const void *pb)
     return c ? c : strcmp(a->key, b->key);
 }
 
-void rank_view(ls_view *v, const ls_options *o)
+static void rank_sites(ls_site *sites, size_t nsites, size_t **order, size_t *norder, const ls_options *o)
 {
-    free(v->order);
-    v->order = xcalloc(v->nsites, sizeof *v->order);
-    v->norder = 0;
-    for (size_t i = 0; i < v->nsites; i++) {
-        ls_verdict verdict = v->sites[i].g.verdict;
-        v->sites[i].rank = 0;
+    free(*order);
+    *order = xcalloc(nsites + 1, sizeof **order);
+    *norder = 0;
+    for (size_t i = 0; i < nsites; i++) {
+        ls_verdict verdict = sites[i].g.verdict;
+        sites[i].rank = 0;
         if (o->all || verdict == VERDICT_LEAK || verdict == VERDICT_INJECTED)
-            v->order[v->norder++] = i;
+            (*order)[(*norder)++] = i;
     }
-    sort_sites = v->sites;
-    qsort(v->order, v->norder, sizeof *v->order, cmp_sites);
+    sort_sites = sites;
+    qsort(*order, *norder, sizeof **order, cmp_sites);
     sort_sites = NULL;
     size_t rank = 0;
-    for (size_t i = 0; i < v->norder; i++)
-        if (v->sites[v->order[i]].g.verdict == VERDICT_LEAK)
-            v->sites[v->order[i]].rank = ++rank;
-    if (o->top && v->norder > o->top)
-        v->norder = o->top;
+    for (size_t i = 0; i < *norder; i++)
+        if (sites[(*order)[i]].g.verdict == VERDICT_LEAK)
+            sites[(*order)[i]].rank = ++rank;
+    if (o->top && *norder > o->top)
+        *norder = o->top;
+}
+
+void rank_view(ls_view *v, const ls_options *o)
+{
+    rank_sites(v->sites, v->nsites, &v->order, &v->norder, o);
+    rank_sites(v->locs, v->nlocs, &v->loc_order, &v->nloc_order, o);
 }

@@ -3,8 +3,9 @@
  *
  * One Dwfl session per module file: reporting each file at base 0 keeps its addresses equal to the
  * link-time addresses the report records, and separate sessions keep files that all start at 0 from
- * overlapping. Inlined frames come from dwarf_getscopes(): every DW_TAG_inlined_subroutine around
- * the address is one frame, whose caller location is its DW_AT_call_file/DW_AT_call_line.
+ * overlapping. Inlined frames come from the whole chain of scopes around the address (scope_chain):
+ * every DW_TAG_inlined_subroutine is one frame, whose caller location is its
+ * DW_AT_call_file/DW_AT_call_line.
  */
 #include "model/symbolize.h"
 
@@ -204,6 +205,26 @@ static void resolve_plain(ls_symbolizer *s, handle *h, GElf_Addr a, ls_symframe 
     base->line = lineno;
 }
 
+/* The chain of scopes around an address, innermost first, through every level of inlining.
+ * dwarf_getscopes() finds the innermost scope but continues from an inlined subroutine into its
+ * abstract origin's parents (the declaration), so only the first inlined level is seen there;
+ * dwarf_getscopes_die() on that innermost scope walks the concrete tree instead: inlined subroutine
+ * inside inlined subroutine up to the real function, as `eu-addr2line -i` does. */
+static int scope_chain(Dwarf_Die *cudie, Dwarf_Addr pc, Dwarf_Die **out)
+{
+    Dwarf_Die *scopes = NULL;
+    int n = dwarf_getscopes(cudie, pc, &scopes);
+    *out = NULL;
+    if (n <= 0) {
+        free(scopes);
+        return 0;
+    }
+    Dwarf_Die innermost = scopes[0];
+    free(scopes);
+    n = dwarf_getscopes_die(&innermost, out);
+    return n > 0 ? n : 0;
+}
+
 static void resolve(ls_symbolizer *s, handle *h, uint64_t recorded)
 {
     /* frames are return addresses: the call instruction is the byte before */
@@ -213,7 +234,7 @@ static void resolve(ls_symbolizer *s, handle *h, uint64_t recorded)
     Dwarf_Addr bias;
     Dwarf_Die *cudie = dwfl_module_addrdie(h->mod, a, &bias);
     Dwarf_Die *scopes = NULL;
-    int n = cudie ? dwarf_getscopes(cudie, a - bias, &scopes) : 0;
+    int n = cudie ? scope_chain(cudie, a - bias, &scopes) : 0;
     const char *file = base.file;
     int line = base.line;
     for (int i = 0; i < n; i++) {

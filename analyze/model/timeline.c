@@ -4,7 +4,9 @@
  * An interval is a pair of consecutive stamps of a process (the last stamp of an event pairs with the
  * next event's boundary); intervals are grouped by their pair of names. Site growth per interval is
  * accumulated from the site histories: a site's value changes only at stamps where it has an update,
- * so the change of an update at stamp t belongs to interval (t-1, t).
+ * so the change of an update at stamp t belongs to interval (t-1, t). Each site's changes are gathered
+ * per (interval kind, occurrence), so that its median growth per occurrence can be taken: most
+ * occurrences have no change at all, and count as zeros without being stored.
  */
 #include "model/timeline.h"
 
@@ -15,10 +17,6 @@
 
 #include "model/fit.h"
 #include "base/util.h"
-
-/* Beyond this many (site, interval kind) cells the per-site breakdown is left out: only a report
- * with thousands of distinct stamp names gets there, and such intervals mean little per site. */
-#define MAX_CELLS (16u << 20)
 
 void timeline_iso(uint64_t us, char *buf, size_t size)
 {
@@ -110,47 +108,143 @@ static void summarise(ls_timeline *t, interval_acc *acc)
     }
 }
 
-static void add_top(ls_tl_interval *iv, size_t site, double per_event)
+int timeline_one_off(const ls_tl_site *s, size_t count)
 {
-    if (!(per_event > 0))
+    return s->grew == 1 && count > 1;
+}
+
+static int better(const ls_tl_site *x, const ls_tl_site *y)
+{
+    return x->median != y->median ? x->median > y->median : x->bytes_per_event > y->bytes_per_event;
+}
+
+static void add_top(ls_tl_interval *iv, ls_tl_site cand)
+{
+    if (!(cand.bytes_per_event > 0) && !(cand.median > 0))
         return;
     size_t at = iv->ntop < TL_TOP_SITES ? iv->ntop++ : TL_TOP_SITES;
     if (at == TL_TOP_SITES) {
-        if (per_event <= iv->top[TL_TOP_SITES - 1].bytes_per_event)
+        if (!better(&cand, &iv->top[TL_TOP_SITES - 1]))
             return;
         at = TL_TOP_SITES - 1;
     }
-    iv->top[at] = (ls_tl_site){ site, per_event };
-    for (; at > 0 && iv->top[at].bytes_per_event > iv->top[at - 1].bytes_per_event; at--) {
+    iv->top[at] = cand;
+    for (; at > 0 && better(&iv->top[at], &iv->top[at - 1]); at--) {
         ls_tl_site tmp = iv->top[at];
         iv->top[at] = iv->top[at - 1];
         iv->top[at - 1] = tmp;
     }
 }
 
+/* One change of one site in one occurrence of an interval kind. */
+typedef struct change {
+    uint32_t site;
+    uint32_t kind;
+    size_t stamp;             /* identifies the occurrence */
+    double bytes;
+} change;
+
+static int cmp_change(const void *pa, const void *pb)
+{
+    const change *a = pa, *b = pb;
+    if (a->site != b->site)
+        return a->site < b->site ? -1 : 1;
+    if (a->kind != b->kind)
+        return a->kind < b->kind ? -1 : 1;
+    return (a->stamp > b->stamp) - (a->stamp < b->stamp);
+}
+
+static int cmp_double(const void *pa, const void *pb)
+{
+    double a = *(const double *)pa, b = *(const double *)pb;
+    return (a > b) - (a < b);
+}
+
+/* Median of `count` occurrences of which the m in v (sorted) are non-zero and the others are 0. */
+static double median_with_zeros(const double *v, size_t m, size_t count)
+{
+    size_t neg = 0;
+    while (neg < m && v[neg] < 0)
+        neg++;
+    size_t zeros = count - m;
+    double lo, hi;
+    size_t r[2] = { (count - 1) / 2, count / 2 };
+    double out[2];
+    for (int k = 0; k < 2; k++)
+        out[k] = r[k] < neg ? v[r[k]] : r[k] < neg + zeros ? 0 : v[r[k] - zeros];
+    lo = out[0];
+    hi = out[1];
+    return (lo + hi) / 2;
+}
+
+/* Occurrences of one (site, kind): changes[0..n), sorted by stamp; summed per occurrence. */
+static ls_tl_site summarise_cell(const change *c, size_t n, size_t count, double *scratch)
+{
+    ls_tl_site t = { .site = c[0].site };
+    size_t m = 0;
+    double sum = 0;
+    for (size_t i = 0; i < n;) {
+        double occ = 0;
+        size_t j = i;
+        for (; j < n && c[j].stamp == c[i].stamp; j++)
+            occ += c[j].bytes;
+        i = j;
+        sum += occ;
+        if (occ != 0)
+            scratch[m++] = occ;
+        t.grew += occ > 0;
+        if (occ > t.largest)
+            t.largest = occ;
+    }
+    qsort(scratch, m, sizeof *scratch, cmp_double);
+    t.bytes_per_event = sum / (double)count;
+    t.median = median_with_zeros(scratch, m, count);
+    return t;
+}
+
 static void site_intervals(const ls_analysis *a, size_t pi, const long *kind, ls_timeline *t)
 {
     const ls_proc *p = &a->procs[pi];
-    const ls_view *v = &a->per_proc[pi];
     size_t nk = t->nintervals;
-    if (!nk || v->nsites > MAX_CELLS / nk)
+    if (!nk)
         return;
-    double *cell = xcalloc(v->nsites * nk, sizeof *cell);
+    change *ch = NULL;
+    size_t nch = 0, cap = 0;
     for (size_t s = 0; s < p->r->nstacks; s++) {
-        double *row = cell + (size_t)p->site_in_own_view[s] * nk;
         ls_site_cursor c;
         site_cursor_init(&c, &p->r->stacks[s].history);
         double prev = 0;
         while (site_cursor_next(&c)) {
-            if (c.stamp > 0 && kind[c.stamp - 1] >= 0)
-                row[kind[c.stamp - 1]] += (double)c.bytes - prev;
+            if (c.stamp > 0 && kind[c.stamp - 1] >= 0 && (double)c.bytes != prev)
+                VEC_PUSH(ch, nch, cap, ((change){ p->site_in_own_view[s], (uint32_t)kind[c.stamp - 1],
+                                                 c.stamp, (double)c.bytes - prev }));
             prev = (double)c.bytes;
         }
     }
-    for (size_t s = 0; s < v->nsites; s++)
-        for (size_t k = 0; k < nk; k++)
-            add_top(&t->intervals[k], s, cell[s * nk + k] / (double)t->intervals[k].count);
-    free(cell);
+    qsort(ch, nch, sizeof *ch, cmp_change);
+    double *scratch = xcalloc(nch + 1, sizeof *scratch);
+    for (size_t i = 0; i < nch;) {
+        size_t j = i;
+        while (j < nch && ch[j].site == ch[i].site && ch[j].kind == ch[i].kind)
+            j++;
+        ls_tl_interval *iv = &t->intervals[ch[i].kind];
+        add_top(iv, summarise_cell(ch + i, j - i, iv->count, scratch));
+        i = j;
+    }
+    free(scratch);
+    free(ch);
+}
+
+/* Intervals by median heap growth per occurrence, then mean, then name: recurring growth first. */
+static int cmp_interval(const void *pa, const void *pb)
+{
+    const ls_tl_interval *a = pa, *b = pb;
+    if (a->heap_median != b->heap_median)
+        return a->heap_median > b->heap_median ? -1 : 1;
+    if (a->heap_mean != b->heap_mean)
+        return a->heap_mean > b->heap_mean ? -1 : 1;
+    int c = strcmp(a->from, b->from);
+    return c ? c : strcmp(a->to, b->to);
 }
 
 static void build_one(ls_analysis *a, size_t pi, size_t event, ls_timeline *t)
@@ -165,6 +259,7 @@ static void build_one(ls_analysis *a, size_t pi, size_t event, ls_timeline *t)
     free(acc);
     site_intervals(a, pi, kind, t);
     free(kind);
+    qsort(t->intervals, t->nintervals, sizeof *t->intervals, cmp_interval);
 }
 
 int timeline_build(ls_analysis *a, const ls_options *o, ls_error *err)

@@ -1,7 +1,8 @@
 /*
  * timeline.h — --timeline [EVENT]: the stamps of one event with their times, and "interval growth":
  * between which two consecutive named stamps the heap grows (median and mean over all analysed
- * events), and which sites grow there. This is the "subtract the first stamp of each event from the
+ * events), and which sites grow there. Intervals and their sites are ranked by their median growth per
+ * occurrence, so growth that recurs comes before a one-off however large. This is the "subtract the first stamp of each event from the
  * others" analysis people do by hand, done for every interval and every site at once.
  */
 #ifndef LS_TIMELINE_H
@@ -20,8 +21,15 @@ typedef struct ls_tl_stamp {
 
 typedef struct ls_tl_site {
     size_t site;              /* index into the process's own view */
-    double bytes_per_event;   /* mean growth in this interval per event */
+    double bytes_per_event;   /* mean growth in this interval per occurrence */
+    double median;            /* median growth per occurrence: what the sites are ranked by */
+    size_t grew;              /* occurrences in which the site grew */
+    double largest;           /* its largest growth in one occurrence */
 } ls_tl_site;
+
+/* Grew in one occurrence of an interval that occurred more than once: a one-off (a buffer made in
+ * event 1), not growth that recurs; ranked by its median (usually 0) and marked. */
+int timeline_one_off(const ls_tl_site *s, size_t count);
 
 #define TL_TOP_SITES 3
 

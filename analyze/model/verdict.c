@@ -14,7 +14,7 @@
 
 const char *verdict_name(ls_verdict v)
 {
-    static const char *const names[] = { "leak", "injected", "bounded", "warmup", "stable" };
+    static const char *const names[] = { "leak", "injected", "bounded", "warmup", "stable", "undecided" };
     return names[v];
 }
 
@@ -113,7 +113,8 @@ static ls_verdict plateau_kind(const ls_series_in *in, const tail_fit *t, double
  * samples' worth of bytes. If it did not, the tail is a plateau only when growth at the rate seen
  * before it would, with 99% probability, have put more samples into it than it got (samples arrive as
  * a Poisson process); otherwise the data cannot tell, and a site that grew is reported as a leak, with
- * the low confidence its few samples deserve.
+ * the low confidence its few samples deserve. A site whose whole net growth is under two samples is
+ * `undecided`: one sample is what a small leak and a chance sample of short-lived blocks both give.
  */
 static double poisson_cdf(double k, double lambda)
 {
@@ -143,9 +144,13 @@ static void sampled_leak_numbers(const ls_series_in *in, ls_growth *g)
 {
     size_t n = in->n;
     long first = first_growth(in->bytes, n);
-    g->since = first < 0 ? 0 : first;
     g->bytes_per_event = (in->bytes[n - 1] - in->bytes[0]) / (double)(n - 1);
     g->allocs_per_event = (in->allocs[n - 1] - in->allocs[0]) / (double)(n - 1);
+    /* the first sample of a leak that runs from the start arrives after about interval / rate events
+     * (exponential wait): a first jump within three such waits is no evidence of a late start, and
+     * reading it as one makes "since" wander from run to run */
+    double wait = g->bytes_per_event > 0 ? in->sample_interval / g->bytes_per_event : 0;
+    g->since = first < 0 || (double)first <= 3 * wait ? 0 : first;
     /* each sample carries about one interval of bytes: the count of samples bounds the confidence */
     double samples = (in->bytes[n - 1] - in->bytes[0]) / in->sample_interval;
     g->confidence = samples > 0 ? fmin(1.0, sqrt(samples) / 10.0) : 0;
@@ -172,10 +177,13 @@ void verdict_classify(const ls_series_in *in, double *scratch, ls_growth *g)
             return;
         }
         if (!in->injected) {
-            g->verdict = plateau_kind(in, &t, scratch);
+            /* grew by a sample or so: a small leak and a chance sample look alike */
+            double net = in->bytes[n - 1] - in->bytes[0];
+            g->verdict = !enough && net >= 0.5 * in->sample_interval ? VERDICT_UNDECIDED
+                                                                     : plateau_kind(in, &t, scratch);
             g->bytes_per_event = (in->bytes[n - 1] - in->bytes[0]) / (double)(n - 1);
             g->allocs_per_event = (in->allocs[n - 1] - in->allocs[0]) / (double)(n - 1);
-            if (g->verdict != VERDICT_STABLE)
+            if (g->verdict != VERDICT_STABLE && g->verdict != VERDICT_UNDECIDED)
                 g->since = first_growth(in->bytes, n);
             return;
         }

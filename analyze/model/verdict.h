@@ -7,6 +7,7 @@
  *   stable    no net growth: churn, or objects freed an event or two later (a level reached at once
  *             and renewed every event, recognised by a high turnover of allocations)
  *   injected  the tool's own calibration leak (leakstamp_inject_calibration), numbers as for a leak
+ *   undecided sampled mode only: the site grew, but by too few samples to tell a leak from a plateau
  *
  * The rules and their thresholds are explained in docs/statistics.md.
  */
@@ -21,6 +22,8 @@ typedef enum {
     VERDICT_BOUNDED,
     VERDICT_WARMUP,
     VERDICT_STABLE,
+    VERDICT_UNDECIDED,
+    VERDICT_COUNT
 } ls_verdict;
 
 const char *verdict_name(ls_verdict v);

@@ -38,6 +38,14 @@ static void site_location(json_writer *w, const ls_site *s, const ls_symframe *d
         json_null(w, "line");
 }
 
+static void stack_json(json_writer *w, const ls_site *s)
+{
+    json_begin_array(w, "stack");
+    for (size_t i = 0; i < s->nframes; i++)
+        frame_json(w, &s->frames[i], i == s->display);
+    json_end_array(w);
+}
+
 static void site_json(json_writer *w, const ls_site *s)
 {
     const ls_symframe *d = s->nframes ? &s->frames[s->display] : NULL;
@@ -49,6 +57,7 @@ static void site_json(json_writer *w, const ls_site *s)
     json_string(w, "verdict", verdict_name(s->g.verdict));
     site_location(w, s, d);
     json_string(w, "module", d ? d->module : NULL);
+    json_bool(w, "runtime", s->runtime);
     json_number(w, "bytes_per_event", s->g.bytes_per_event);
     json_number(w, "allocs_per_event", s->g.allocs_per_event);
     json_number(w, "growth_fraction", s->g.growth_fraction);
@@ -72,24 +81,52 @@ static void site_json(json_writer *w, const ls_site *s)
     json_number(w, "total_allocs", s->total_allocs);
     json_number(w, "total_bytes", s->total_bytes);
     json_int(w, "stacks", (long long)s->nmembers);
-    json_begin_array(w, "stack");
-    for (size_t i = 0; i < s->nframes; i++)
-        frame_json(w, &s->frames[i], i == s->display);
-    json_end_array(w);
+}
+
+static void path_json(json_writer *w, const ls_site *loc, const ls_site *s)
+{
+    json_begin_object(w, NULL);
+    json_number(w, "share", location_path_share(loc, s));
+    json_string(w, "verdict", verdict_name(s->g.verdict));
+    json_number(w, "bytes_per_event", s->g.bytes_per_event);
+    json_number(w, "allocs_per_event", s->g.allocs_per_event);
+    json_number(w, "live_bytes_end", s->live_bytes_end);
+    json_number(w, "live_allocs_end", s->live_allocs_end);
+    stack_json(w, s);
     json_end_object(w);
+}
+
+/* Allocation locations (docs/json-schema.md, "Locations"): the numbers of a site, and its paths. */
+static void locations_json(json_writer *w, const ls_view *v)
+{
+    json_begin_array(w, "locations");
+    for (size_t i = 0; i < v->nloc_order; i++) {
+        const ls_site *loc = &v->locs[v->loc_order[i]];
+        site_json(w, loc);
+        json_begin_array(w, "paths");
+        for (size_t p = 0; p < loc->npaths; p++)
+            path_json(w, loc, &v->sites[loc->paths[p]]);
+        json_end_array(w);
+        json_end_object(w);
+    }
+    json_end_array(w);
 }
 
 static void sites_json(json_writer *w, const ls_view *v)
 {
     json_begin_array(w, "sites");
-    for (size_t i = 0; i < v->norder; i++)
+    for (size_t i = 0; i < v->norder; i++) {
         site_json(w, &v->sites[v->order[i]]);
+        stack_json(w, &v->sites[v->order[i]]);
+        json_end_object(w);
+    }
     json_end_array(w);
-    size_t counts[VERDICT_STABLE + 1] = { 0 };
+    locations_json(w, v);
+    size_t counts[VERDICT_COUNT] = { 0 };
     for (size_t i = 0; i < v->nsites; i++)
         counts[v->sites[i].g.verdict]++;
     json_begin_object(w, "verdict_counts");
-    for (int k = VERDICT_LEAK; k <= VERDICT_STABLE; k++)
+    for (int k = VERDICT_LEAK; k < VERDICT_COUNT; k++)
         json_int(w, verdict_name((ls_verdict)k), (long long)counts[k]);
     json_end_object(w);
 }
@@ -150,6 +187,9 @@ static void timeline_json(json_writer *w, const ls_analysis *a, size_t pi)
             json_begin_object(w, NULL);
             site_location(w, s, d);
             json_number(w, "bytes_per_event", iv->top[j].bytes_per_event);
+            json_number(w, "median_bytes", iv->top[j].median);
+            json_int(w, "grew_occurrences", (long long)iv->top[j].grew);
+            json_bool(w, "one_off", timeline_one_off(&iv->top[j], iv->count));
             json_end_object(w);
         }
         json_end_array(w);

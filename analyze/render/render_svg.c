@@ -70,6 +70,27 @@ static void range_of(const svg_series *s, size_t ns, double *lo, double *hi)
     }
 }
 
+/* Log axis: coordinates are log10 of the value; ticks every factor of 32 (1 B, 32 B, 1 KiB, ...). */
+#define LOG_STEP (5 * M_LN2 / M_LN10)
+
+static double ycoord(const svg_chart *c, double y)
+{
+    return c->log_y ? log10(y > 1 ? y : 1) : y;
+}
+
+static void log_range(const svg_series *s, size_t ns, double *lo, double *hi)
+{
+    double top = 1;
+    for (size_t k = 0; k < ns; k++)
+        for (size_t i = 0; i < s[k].n; i++)
+            if (s[k].y[i] > top)
+                top = s[k].y[i];
+    *lo = 0;
+    *hi = ceil(log10(top) / LOG_STEP) * LOG_STEP;
+    if (*hi <= *lo)
+        *hi = LOG_STEP;
+}
+
 void svg_line_chart(FILE *out, const svg_chart *c, const svg_series *s, size_t ns)
 {
     size_t n = 0;
@@ -79,13 +100,18 @@ void svg_line_chart(FILE *out, const svg_chart *c, const svg_series *s, size_t n
     int legend_h = c->legend_below ? (int)ns * LEGEND_LINE + 8 : 0;
     int pw = c->width - LEFT - RIGHT, ph = c->height - TOP - BOTTOM - legend_h;
     double x0 = c->x0, x1 = c->x0 + (n > 1 ? (double)n - 1 : 1);
-    double lo, hi;
-    range_of(s, ns, &lo, &hi);
-    double ystep = nice_step(hi - lo, 1);
-    lo = floor(lo / ystep) * ystep;
-    hi = ceil(hi / ystep) * ystep;
+    double lo, hi, ystep;
+    if (c->log_y) {
+        log_range(s, ns, &lo, &hi);
+        ystep = LOG_STEP;
+    } else {
+        range_of(s, ns, &lo, &hi);
+        ystep = nice_step(hi - lo, 1);
+        lo = floor(lo / ystep) * ystep;
+        hi = ceil(hi / ystep) * ystep;
+    }
 #define PX(x) (LEFT + ((x) - x0) / (x1 - x0) * pw)
-#define PY(y) (TOP + (hi - (y)) / (hi - lo) * ph)
+#define PY(y) (TOP + (hi - ycoord(c, y)) / (hi - lo) * ph)
     fprintf(out, "<svg width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
             "font-family=\"sans-serif\" font-size=\"12\" role=\"img\">\n", c->width, c->height, c->width, c->height);
     fprintf(out, "<title>");
@@ -101,10 +127,12 @@ void svg_line_chart(FILE *out, const svg_chart *c, const svg_series *s, size_t n
     /* grid and y labels */
     for (double y = lo; y <= hi + ystep / 2; y += ystep) {
         char lab[32];
-        units_bytes(y, lab, sizeof lab);
+        double v = c->log_y ? round(pow(10, y)) : y;   /* y is the axis coordinate */
+        double py = TOP + (hi - y) / (hi - lo) * ph;
+        units_bytes(v, lab, sizeof lab);
         fprintf(out, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
                 "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" fill=\"#444\">%s</text>\n",
-                LEFT, LEFT + pw, PY(y), PY(y), LEFT - 6, PY(y) + 4, lab);
+                LEFT, LEFT + pw, py, py, LEFT - 6, py + 4, lab);
     }
     double xstep = nice_step(x1 - x0, 0);
     if (xstep < 1)

@@ -27,6 +27,8 @@ typedef struct svg_chart {
     const char *xlabel;
     double x0;                /* x of y[0] */
     int legend_below;         /* legend lines under the plot instead of inside it */
+    int log_y;                /* logarithmic y axis for values >= 1 (ticks at powers of 32 bytes); values
+                               * below 1 are drawn on the axis's floor */
 } svg_chart;
 
 /* A single series gets no legend: the title names it. */

@@ -1,21 +1,23 @@
 /*
- * render_text.c — the report for people: the ranked site table (human units, aligned columns, one
- * line per site ending in `function  file:line`), each listed site's full stack, the whole-process
- * view, the processes, and the timeline when asked for.
+ * render_text.c — the report for people: the ranked table of allocation locations (human units,
+ * aligned columns, one line per location ending in `function  file:line`; locations.c), each listed
+ * location's stack cut to the job's frames (stack_cut.h) with its call paths and their shares of its
+ * growth beneath, the whole-process view, the processes, and the timeline when asked for.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "render/render.h"
+#include "render/stack_cut.h"
 #include "model/timeline.h"
 #include "render/units.h"
 #include "base/util.h"
 
-enum { COLS = 10, CELL = 96 };
+enum { COLS = 11, CELL = 96 };
 
 static const char *const headers[COLS] = {
     "rank", "verdict", "bytes/event", "allocs/event", "grew", "since", "live at end", "live at exit",
-    "function", "file:line",
+    "paths", "function", "file:line",
 };
 
 static void location(const ls_site *s, char *buf, size_t size)
@@ -42,18 +44,19 @@ static void site_cells(const ls_site *s, char cell[COLS][CELL])
         units_bytes(s->live_bytes_exit, cell[7], CELL);
     else
         snprintf(cell[7], CELL, "-");
+    snprintf(cell[8], CELL, "%zu", s->npaths);
     /* long C++ names are cut visibly; the full name is in the stack below the table and in JSON */
     if (strlen(s->function) > 72)
-        snprintf(cell[8], CELL, "%.69s...", s->function);
+        snprintf(cell[9], CELL, "%.69s...", s->function);
     else
-        snprintf(cell[8], CELL, "%s", s->function);
-    location(s, cell[9], CELL);
+        snprintf(cell[9], CELL, "%s%s", s->function, s->runtime ? " [runtime]" : "");
+    location(s, cell[10], CELL);
 }
 
 static void print_row(FILE *out, char cell[COLS][CELL], const size_t *width)
 {
     for (int c = 0; c < COLS; c++) {
-        int left = c == 1 || c >= 8; /* words left, numbers right */
+        int left = c == 1 || c >= 9; /* words left, numbers right */
         if (c == COLS - 1)
             fprintf(out, "%s\n", cell[c]);
         else if (left)
@@ -66,55 +69,84 @@ static void print_row(FILE *out, char cell[COLS][CELL], const size_t *width)
 static void site_table(FILE *out, const ls_view *v)
 {
     size_t width[COLS];
-    char (*cells)[COLS][CELL] = xcalloc(v->norder + 1, sizeof *cells);
+    char (*cells)[COLS][CELL] = xcalloc(v->nloc_order + 1, sizeof *cells);
     for (int c = 0; c < COLS; c++)
         snprintf(cells[0][c], CELL, "%s", headers[c]);
-    for (size_t i = 0; i < v->norder; i++)
-        site_cells(&v->sites[v->order[i]], cells[i + 1]);
+    for (size_t i = 0; i < v->nloc_order; i++)
+        site_cells(&v->locs[v->loc_order[i]], cells[i + 1]);
     for (int c = 0; c < COLS; c++) {
         width[c] = 0;
-        for (size_t i = 0; i <= v->norder; i++)
+        for (size_t i = 0; i <= v->nloc_order; i++)
             if (strlen(cells[i][c]) > width[c])
                 width[c] = strlen(cells[i][c]);
     }
-    for (size_t i = 0; i <= v->norder; i++)
+    for (size_t i = 0; i <= v->nloc_order; i++)
         print_row(out, cells[i], width);
     free(cells);
 }
 
 static void not_shown(FILE *out, const ls_view *v)
 {
-    size_t counts[VERDICT_STABLE + 1] = { 0 }, shown[VERDICT_STABLE + 1] = { 0 }, hidden = 0;
-    for (size_t i = 0; i < v->nsites; i++)
-        counts[v->sites[i].g.verdict]++;
-    for (size_t i = 0; i < v->norder; i++)
-        shown[v->sites[v->order[i]].g.verdict]++;
-    for (int k = VERDICT_LEAK; k <= VERDICT_STABLE; k++)
+    size_t counts[VERDICT_COUNT] = { 0 }, shown[VERDICT_COUNT] = { 0 }, hidden = 0;
+    for (size_t i = 0; i < v->nlocs; i++)
+        counts[v->locs[i].g.verdict]++;
+    for (size_t i = 0; i < v->nloc_order; i++)
+        shown[v->locs[v->loc_order[i]].g.verdict]++;
+    for (int k = VERDICT_LEAK; k < VERDICT_COUNT; k++)
         hidden += counts[k] - shown[k];
     if (!hidden)
         return;
-    fprintf(out, "(%zu more site%s not shown:", hidden, hidden == 1 ? "" : "s");
-    for (int k = VERDICT_LEAK; k <= VERDICT_STABLE; k++)
+    fprintf(out, "(%zu more location%s not shown:", hidden, hidden == 1 ? "" : "s");
+    for (int k = VERDICT_LEAK; k < VERDICT_COUNT; k++)
         if (counts[k] > shown[k])
             fprintf(out, " %zu %s", counts[k] - shown[k], verdict_name((ls_verdict)k));
     fprintf(out, "; --all lists them, --top limits)\n");
 }
 
-static void print_stacks(FILE *out, const ls_view *v)
+static void print_frames(FILE *out, const ls_site *s, const char *event_name, const ls_options *o,
+                         const char *indent)
 {
-    for (size_t i = 0; i < v->norder; i++) {
-        const ls_site *s = &v->sites[v->order[i]];
+    stack_cut c = stack_cut_of(s, event_name, o);
+    for (size_t f = c.first; f < c.end; f++) {
+        const ls_symframe *fr = &s->frames[f];
+        fprintf(out, "%s%s %s", indent, f == s->display ? ">" : " ", fr->function ? fr->function : "??");
+        if (fr->file)
+            fprintf(out, "  %s:%d", fr->file, fr->line);
+        fprintf(out, "  (%s+0x%llx)%s\n", fr->module ? path_base(fr->module) : "?",
+                (unsigned long long)fr->addr, fr->inlined ? " [inlined]" : "");
+    }
+    if (c.hidden)
+        fprintf(out, "%s  (%zu more frame%s: --full-stacks shows them)\n", indent, c.hidden,
+                c.hidden == 1 ? "" : "s");
+}
+
+/* A location's call paths, each with its share of the location's growth and its stack. */
+static void print_paths(FILE *out, const ls_view *v, const ls_site *loc, const char *event_name,
+                        const ls_options *o)
+{
+    fprintf(out, "  %zu call paths:\n", loc->npaths);
+    for (size_t p = 0; p < loc->npaths; p++) {
+        const ls_site *s = &v->sites[loc->paths[p]];
+        char b[32], l[32];
+        units_bytes_signed(s->g.bytes_per_event, b, sizeof b);
+        units_bytes(s->live_bytes_end, l, sizeof l);
+        fprintf(out, "  path %zu: %.0f%% of the growth (%s per event, %s live at end)\n", p + 1,
+                100 * location_path_share(loc, s), b, l);
+        print_frames(out, s, event_name, o, "    ");
+    }
+}
+
+static void print_stacks(FILE *out, const ls_analysis *a, const ls_view *v, const ls_options *o)
+{
+    for (size_t i = 0; i < v->nloc_order; i++) {
+        const ls_site *s = &v->locs[v->loc_order[i]];
         char loc[CELL];
         location(s, loc, sizeof loc);
         fprintf(out, "\n%s %s  %s  %s\n", s->rank ? "#" : "-", verdict_name(s->g.verdict), s->function, loc);
-        for (size_t f = 0; f < s->nframes; f++) {
-            const ls_symframe *fr = &s->frames[f];
-            fprintf(out, "  %s %s", f == s->display ? ">" : " ", fr->function ? fr->function : "??");
-            if (fr->file)
-                fprintf(out, "  %s:%d", fr->file, fr->line);
-            fprintf(out, "  (%s+0x%llx)%s\n", fr->module ? path_base(fr->module) : "?",
-                    (unsigned long long)fr->addr, fr->inlined ? " [inlined]" : "");
-        }
+        if (s->npaths > 1)
+            print_paths(out, v, s, a->event_name, o);
+        else
+            print_frames(out, s, a->event_name, o, "  ");
     }
 }
 
@@ -149,45 +181,61 @@ static void processes(FILE *out, const ls_analysis *a)
     }
 }
 
+/* The stamps of one event, with each change printed between the two stamps whose interval it is. */
+static void timeline_stamps(FILE *out, const ls_timeline *t, const ls_report *r)
+{
+    char iso[40], dh[32], dr[32];
+    if (t->nstamps)
+        fprintf(out, "  %8s  %-24s  %16s  %s\n", "seq", "stamp", "time us", "time (UTC)");
+    for (size_t i = 0; i < t->nstamps; i++) {
+        const ls_stamp *st = &r->stamps[t->stamps[i].stamp];
+        if (t->stamps[i].stamp > 0) {
+            const ls_stamp *prev = &r->stamps[t->stamps[i].stamp - 1];
+            units_bytes_signed(t->stamps[i].dheap, dh, sizeof dh);
+            units_bytes_signed(t->stamps[i].drss, dr, sizeof dr);
+            fprintf(out, "  %8s    %s \u2192 %s: %.6f s (%lld us), heap %s, RSS %s\n", "", r->names[prev->name],
+                    r->names[st->name], (double)t->stamps[i].dt_us / 1e6, (long long)t->stamps[i].dt_us, dh, dr);
+        }
+        timeline_iso(st->time_us, iso, sizeof iso);
+        fprintf(out, "  %8llu  %-24s  %16llu  %s\n", (unsigned long long)st->seq, r->names[st->name],
+                (unsigned long long)st->time_us, iso);
+    }
+}
+
 static void timeline_text(FILE *out, const ls_analysis *a, size_t pi)
 {
     const ls_timeline *t = &a->timelines[pi];
     const ls_report *r = a->procs[pi].r;
-    char iso[40], dh[32], dr[32], m1[32], m2[32], m3[32];
+    char m1[32], m2[32], m3[32];
     fprintf(out, "\ntimeline of event %zu, pid %lld:\n", t->event, r->pid);
-    if (t->nstamps)
-        fprintf(out, "  %8s  %-24s  %16s  %-27s  %12s  %10s  %12s  %12s\n", "seq", "stamp", "time us",
-                "time (UTC)", "since prev s", "us", "heap change", "RSS change");
-    for (size_t i = 0; i < t->nstamps; i++) {
-        const ls_stamp *st = &r->stamps[t->stamps[i].stamp];
-        timeline_iso(st->time_us, iso, sizeof iso);
-        units_bytes_signed(t->stamps[i].dheap, dh, sizeof dh);
-        units_bytes_signed(t->stamps[i].drss, dr, sizeof dr);
-        fprintf(out, "  %8llu  %-24s  %16llu  %-27s  %12.6f  %10lld  %12s  %12s\n",
-                (unsigned long long)st->seq, r->names[st->name], (unsigned long long)st->time_us, iso,
-                (double)t->stamps[i].dt_us / 1e6, (long long)t->stamps[i].dt_us, dh, dr);
-    }
-    fprintf(out, "\ninterval growth over the analysed events, pid %lld (per occurrence):\n", r->pid);
+    timeline_stamps(out, t, r);
+    fprintf(out, "\ninterval growth over the analysed events, pid %lld (per occurrence; ranked by the median):\n",
+            r->pid);
     for (size_t k = 0; k < t->nintervals; k++) {
         const ls_tl_interval *iv = &t->intervals[k];
         units_bytes_signed(iv->heap_median, m1, sizeof m1);
         units_bytes_signed(iv->heap_mean, m2, sizeof m2);
         units_bytes_signed(iv->rss_median, m3, sizeof m3);
-        fprintf(out, "  %s -> %s  (%zu times)  heap median %s, mean %s; RSS median %s\n", iv->from, iv->to,
-                iv->count, m1, m2, m3);
+        fprintf(out, "  %s \u2192 %s  (%zu time%s)  heap median %s, mean %s; RSS median %s\n", iv->from, iv->to,
+                iv->count, iv->count == 1 ? "" : "s", m1, m2, m3);
         for (size_t j = 0; j < iv->ntop; j++) {
-            const ls_site *s = &a->per_proc[pi].sites[iv->top[j].site];
-            char loc[CELL];
+            const ls_tl_site *ts = &iv->top[j];
+            const ls_site *s = &a->per_proc[pi].sites[ts->site];
+            char loc[CELL], one[64] = "";
             location(s, loc, sizeof loc);
-            units_bytes_signed(iv->top[j].bytes_per_event, m1, sizeof m1);
-            fprintf(out, "      %12s  %s  %s\n", m1, s->function, loc);
+            units_bytes_signed(ts->median, m1, sizeof m1);
+            units_bytes_signed(ts->bytes_per_event, m2, sizeof m2);
+            if (timeline_one_off(ts, iv->count)) {
+                units_bytes_signed(ts->largest, m3, sizeof m3);
+                snprintf(one, sizeof one, "  [one-off: %s once]", m3);
+            }
+            fprintf(out, "      median %12s  mean %12s  %s  %s%s\n", m1, m2, s->function, loc, one);
         }
     }
 }
 
 void render_text(FILE *out, const ls_analysis *a, const ls_options *o)
 {
-    (void)o;
     const ls_view *v = &a->merged;
     fprintf(out, "leakstamp-analyze %s: %zu process%s, %zu events of stamp \"%s\"", LEAKSTAMP_VERSION,
             a->nprocs, a->nprocs == 1 ? "" : "es", v->events, a->event_name ? a->event_name : "(none)");
@@ -207,12 +255,12 @@ void render_text(FILE *out, const ls_analysis *a, const ls_options *o)
                 "without stamps for allocations still live at exit.\n\n",
                 v->events, v->events == 1 ? "" : "s", a->event_name ? a->event_name : "any name",
                 a->nprocs == 1 ? "" : "s");
-    if (v->norder)
+    if (v->nloc_order)
         site_table(out, v);
     else if (v->events >= 2)
         fprintf(out, "no leaking site found\n");
     not_shown(out, v);
-    print_stacks(out, v);
+    print_stacks(out, a, v, o);
     fprintf(out, "\nwhole process%s (robust fit over events):\n", a->nprocs > 1 ? "es, summed" : "");
     growth_lines(out, &v->growth, "  ");
     processes(out, a);

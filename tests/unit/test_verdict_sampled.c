@@ -61,3 +61,34 @@ Test(verdict_sampled, exact_mode_unchanged)
     cr_expect_eq(g.verdict, VERDICT_LEAK);
     cr_expect_float_eq(g.bytes_per_event, 48.0, 1e-9);
 }
+
+Test(verdict_sampled, one_sample_of_growth_is_undecided)
+{
+    /* a real leak of ~500 B per event under 16 KiB sampling: one sample in 30 events cannot tell a leak
+     * from a plateau, so neither may be claimed */
+    double y[30] = {0};
+    for (int i = 20; i < 30; i++)
+        y[i] = T;
+    ls_growth g = classify(y, 30, T);
+    cr_expect_eq(g.verdict, VERDICT_UNDECIDED, "%s", verdict_name(g.verdict));
+    cr_expect_eq(g.since, -1, "an undecided site has no onset: %ld", g.since);
+}
+
+Test(verdict_sampled, no_sampled_growth_stays_stable)
+{
+    double y[30] = {0};
+    ls_growth g = classify(y, 30, T);
+    cr_expect_eq(g.verdict, VERDICT_STABLE, "%s", verdict_name(g.verdict));
+}
+
+Test(verdict_sampled, a_late_first_sample_of_a_steady_leak_is_not_a_late_start)
+{
+    /* 2 KiB per event under 16 KiB sampling: the first jump comes at event 8 by chance of sampling
+     * (one every ~8 events); the leak ran from the start */
+    double y[48];
+    for (int i = 0; i < 48; i++)
+        y[i] = T * (double)((i * 2048) / 16384);
+    ls_growth g = classify(y, 48, T);
+    cr_expect_eq(g.verdict, VERDICT_LEAK, "%s", verdict_name(g.verdict));
+    cr_expect_eq(g.since, 0, "since %ld", g.since);
+}
