@@ -57,6 +57,8 @@ SAN          = -fsanitize=address,undefined -fno-omit-frame-pointer
 UNIT_SRC     = $(wildcard tests/unit/test_*.c)
 # tests/unit/test_launch_*.c test the launcher: linked with its objects (without main) instead.
 UNIT_BIN     = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
+LAUNCH_UNIT_BIN = $(filter $(B)/tests/unit/test_launch_%,$(UNIT_BIN))
+CORE_UNIT_BIN   = $(filter-out $(LAUNCH_UNIT_BIN),$(UNIT_BIN))
 PRELOAD_PURE = preload/report/escape.c preload/report/buf.c preload/core/arena.c preload/core/livemap.c \
                preload/core/stacks.c
 JOB_C        = $(wildcard tests/jobs/*.c)
@@ -132,14 +134,16 @@ UNIT_OBJ    = $(patsubst %.c,$(B)/asan/%.o,$(filter-out analyze/main.c,$(ANALYZE
 $(B)/asan/%.o: %.c $(ANALYZE_HDR) $(PRELOAD_HDR) $(wildcard common/*.h) VERSION
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_CFLAGS) -c $< -o $@
-$(B)/tests/unit/%: tests/unit/%.c $(UNIT_OBJ) $(ANALYZE_HDR) $(PRELOAD_HDR)
+# Static pattern rules: which objects a suite links is decided by its name, never by make's choice
+# between two matching patterns (that choice changed with what was already built).
+$(CORE_UNIT_BIN): $(B)/tests/unit/%: tests/unit/%.c $(UNIT_OBJ) $(ANALYZE_HDR) $(PRELOAD_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_CFLAGS) -o $@ $< $(UNIT_OBJ) -lcriterion $(ANALYZE_LIBS)
 LAUNCH_UNIT_OBJ = $(patsubst %.c,$(B)/asan/%.o,$(filter-out launch/main.c,$(LAUNCH_SRC)) $(COMMON_SRC))
 $(B)/asan/launch/%.o: launch/%.c $(LAUNCH_HDR) $(wildcard common/*.h) VERSION
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_CFLAGS) -Ilaunch -c $< -o $@
-$(B)/tests/unit/test_launch_%: tests/unit/test_launch_%.c $(LAUNCH_UNIT_OBJ) $(LAUNCH_HDR)
+$(LAUNCH_UNIT_BIN): $(B)/tests/unit/%: tests/unit/%.c $(LAUNCH_UNIT_OBJ) $(LAUNCH_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_CFLAGS) -Ilaunch -o $@ $< $(LAUNCH_UNIT_OBJ) -lcriterion
 
