@@ -193,11 +193,20 @@ $(B)/tests/jobs/leakext.so: tests/jobs/lib/leakext_lib.c
 	$(CC) -std=gnu11 -O0 -g -Wall -Wextra $(if $(WERROR),-Werror) -fPIC -shared \
 	    $$(python3-config --includes) -o $@ $<
 # ---- end of real-shaped jobs
+# ---- mappings (tests/integration/test_maps.sh): libmapplugin.so is dlopen'ed by map_leaky; the
+# foreign-allocator jobs are one source linked with tcmalloc and with jemalloc.
+MAP_JOB_LIBS = $(B)/tests/jobs/libmapplugin.so $(B)/tests/jobs/heap_tcmalloc $(B)/tests/jobs/heap_jemalloc
+$(B)/tests/jobs/libmapplugin.so: tests/jobs/lib/mapplugin_lib.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O0 -g -Wall -Wextra $(if $(WERROR),-Werror) -fPIC -shared -o $@ $<
+$(B)/tests/jobs/heap_%: tests/jobs/lib/foreign_heap.c include/leakstamp.h
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O0 -g -Wall -Wextra $(if $(WERROR),-Werror) -Iinclude -o $@ $< -l$*
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
-integration: all $(JOB_BIN) $(STATIC_JOBS) $(SYM_JOB_LIBS) $(REAL_JOB_LIBS) $(B)/tests/bench/alloc_heavy
+integration: all $(JOB_BIN) $(STATIC_JOBS) $(SYM_JOB_LIBS) $(REAL_JOB_LIBS) $(MAP_JOB_LIBS) $(B)/tests/bench/alloc_heavy
 	@bash tests/integration/run.sh
 
 test: deps

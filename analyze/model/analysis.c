@@ -8,6 +8,7 @@
  */
 #include "model/analysis.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,19 @@ static size_t runtime_display(const ls_symframe *f, size_t n)
         if (f[i].role != ROLE_ALLOCATOR)
             return i;
     return 0;
+}
+
+const char *analysis_kind_key(ls_analysis *a, int site_kind, const char *key)
+{
+    if (site_kind == SITE_HEAP)
+        return key;
+    const char *kind = site_kind_name(site_kind);
+    size_t n = strlen(kind) + strlen(key) + 2;
+    char *buf = xmalloc(n);
+    snprintf(buf, n, "%s\x1f%s", kind, key);
+    const char *k = strpool_intern(&a->pool, buf);
+    free(buf);
+    return k;
 }
 
 static void symbolize_proc(ls_analysis *a, ls_proc *p, const ls_options *o)
@@ -52,7 +66,7 @@ static void symbolize_proc(ls_analysis *a, ls_proc *p, const ls_options *o)
         p->runtime[s] = (unsigned char)runtime_stack(f, n, p->display[s]);
         if (p->runtime[s] == RUNTIME_BUILTIN)
             p->display[s] = runtime_display(f, n);
-        p->keys[s] = frames_key(&a->pool, f, n, p->display[s]);
+        p->keys[s] = analysis_kind_key(a, st->kind, frames_key(&a->pool, f, n, p->display[s]));
     }
 }
 
@@ -64,7 +78,8 @@ static size_t site_for(ls_analysis *a, ls_view *v, const ls_proc *p, uint32_t s)
     long at = u64map_get(&v->by_key, (uint64_t)(uintptr_t)key);
     if (at >= 0)
         return (size_t)at;
-    ls_site site = { .key = key, .frames = p->frames[s], .nframes = p->nframes[s],
+    const ls_stack *st = &p->r->stacks[s];
+    ls_site site = { .key = key, .kind = st->kind, .frames = p->frames[s], .nframes = p->nframes[s],
                      .display = p->display[s], .runtime = p->runtime[s] == RUNTIME_BUILTIN };
     site.function = p->nframes[s] ? frames_function_label(&a->pool, &p->frames[s][p->display[s]])
                                   : strpool_intern(&a->pool, "??");
@@ -78,8 +93,12 @@ static void group_sites(ls_analysis *a, ls_view *v, int own)
     for (size_t i = 0; i < v->nprocs; i++) {
         ls_proc *p = &a->procs[v->procs[i]];
         for (uint32_t s = 0; s < p->r->nstacks; s++) {
+            if (!p->r->stacks[s].used)
+                continue;   /* defined for its mapping sites only */
             size_t at = site_for(a, v, p, s);
             ls_site *site = &v->sites[at];
+            if (!site->file && p->r->stacks[s].file)
+                site->file = strpool_intern(&a->pool, p->r->stacks[s].file);
             VEC_PUSH(site->members, site->nmembers, site->cap_members,
                      ((ls_member){ (uint32_t)v->procs[i], s }));
             if (own)

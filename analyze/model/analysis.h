@@ -40,6 +40,8 @@ typedef struct ls_member {
 
 typedef struct ls_site {
     const char *key;
+    int kind;                 /* ls_site_kind (read/report.h): heap, or the kind of mapping */
+    const char *file;         /* mapping sites: the mapped file of the first member that names one */
     const ls_symframe *frames; /* of the first member */
     size_t nframes, display;
     const char *function;     /* display frame's label */
@@ -63,9 +65,12 @@ typedef struct ls_fitline {
     double slope, intercept;  /* bytes per event; bytes at event 0 */
 } ls_fitline;
 
+/* The process view: RSS growth = heap + tracked mappings + the tool's own + unexplained. */
 typedef struct ls_process_growth {
     ls_fitline rss, vm, heap;
-    double unexplained;       /* RSS slope not explained by heap slope */
+    ls_fitline mapped;        /* tracked mappings outside malloc (`mapped` lines) */
+    ls_fitline tool;          /* the tool's own memory; 0 until reports carry it */
+    double unexplained;       /* RSS slope not explained by heap + mapped + tool slopes */
 } ls_process_growth;
 
 typedef struct ls_view {
@@ -116,6 +121,10 @@ int events_choose(ls_analysis *a, const ls_options *o, ls_error *err);
 
 /* process_growth.c */
 void process_growth_fit(const ls_analysis *a, ls_view *v, double *scratch);
+
+/* A mapping site is another site (and location) than the heap site of the same stack: its key,
+ * interned, names the kind; a heap key is returned as it is (analysis.c). */
+const char *analysis_kind_key(ls_analysis *a, int site_kind, const char *key);
 
 /* rank.c: v->order over the sites, v->loc_order over the locations */
 void rank_view(ls_view *v, const ls_options *o);

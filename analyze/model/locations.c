@@ -19,11 +19,12 @@ static size_t location_for(ls_analysis *a, ls_view *v, size_t si)
 {
     const ls_site *s = &v->sites[si];
     const char *key = s->nframes ? frames_key(&a->pool, s->frames, s->display + 1, s->display) : s->key;
+    key = analysis_kind_key(a, s->kind, key);   /* a mapping location stands apart from the heap's */
     long at = u64map_get(&v->loc_by_key, (uint64_t)(uintptr_t)key);
     if (at >= 0)
         return (size_t)at;
-    ls_site loc = { .key = key, .frames = s->frames, .nframes = s->nframes, .display = s->display,
-                    .function = s->function, .runtime = s->runtime };
+    ls_site loc = { .key = key, .kind = s->kind, .file = s->file, .frames = s->frames, .nframes = s->nframes,
+                    .display = s->display, .function = s->function, .runtime = s->runtime };
     u64map_put(&v->loc_by_key, (uint64_t)(uintptr_t)key, (uint32_t)v->nlocs);
     VEC_PUSH(v->locs, v->nlocs, v->cap_locs, loc);
     return v->nlocs - 1;

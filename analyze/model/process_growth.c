@@ -1,8 +1,10 @@
 /*
- * process_growth.c — the whole-process view: RSS, VM and heap live at each event boundary, summed
- * over the view's processes, with a robust slope and intercept each (people compare "slope 3.62 MB
- * per event, intercept 21284 MB"), and the part of the RSS slope the heap slope does not explain
- * (mmap outside malloc, fragmentation, a driver).
+ * process_growth.c — the whole-process view: RSS, VM, heap live and tracked mappings at each event
+ * boundary, summed over the view's processes, with a robust slope and intercept each (people compare
+ * "slope 3.62 MB per event, intercept 21284 MB"), and the part of the RSS slope that the heap, the
+ * tracked mappings and the tool's own memory together do not explain (fragmentation, untracked
+ * mappings, a driver that maps by system call). The tool's own slope stays 0 until reports carry the
+ * tool's memory (a `tool` line: add its metric here and subtract it like the others).
  */
 #include <string.h>
 
@@ -33,5 +35,8 @@ void process_growth_fit(const ls_analysis *a, ls_view *v, double *scratch)
     v->growth.rss = fit_metric(a, v, METRIC_RSS, y, scratch);
     v->growth.vm = fit_metric(a, v, METRIC_VM, y, scratch);
     v->growth.heap = fit_metric(a, v, METRIC_HEAP, y, scratch);
-    v->growth.unexplained = v->growth.rss.slope - v->growth.heap.slope;
+    v->growth.mapped = fit_metric(a, v, METRIC_MAPPED, y, scratch);
+    v->growth.tool = (ls_fitline){ 0, 0 };
+    v->growth.unexplained =
+        v->growth.rss.slope - v->growth.heap.slope - v->growth.mapped.slope - v->growth.tool.slope;
 }

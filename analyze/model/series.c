@@ -25,7 +25,13 @@ void series_add_site(const ls_stack *s, const uint32_t *bounds, size_t nb, doubl
 
 static double metric_of(const ls_stamp *st, ls_metric m)
 {
-    return m == METRIC_RSS ? (double)st->rss : m == METRIC_VM ? (double)st->vm : (double)st->heap_bytes;
+    switch (m) {
+    case METRIC_RSS: return (double)st->rss;
+    case METRIC_VM: return (double)st->vm;
+    case METRIC_MAPPED: return (double)st->mapped_bytes;
+    case METRIC_HEAP: break;
+    }
+    return (double)st->heap_bytes;
 }
 
 void series_add_metric(const ls_report *r, const uint32_t *bounds, size_t nb, ls_metric m,

@@ -28,8 +28,16 @@ typedef struct ls_frame {
     uint64_t addr;   /* address in the module's ELF file (a return address), or the raw address */
 } ls_frame;
 
+/* What a site holds: heap blocks, or mappings made outside malloc (`map` lines, by kind). */
+typedef enum { SITE_HEAP, SITE_MMAP, SITE_MMAP_FILE, SITE_MMAP_SHARED, SITE_NKINDS } ls_site_kind;
+const char *site_kind_name(int kind);            /* "heap", "mmap", "mmap-file", "mmap-shared" */
+int site_kind_parse(const char *s, size_t n);    /* -1 if unknown */
+
 typedef struct ls_stack {
     uint64_t sid;
+    int kind;                 /* ls_site_kind; a mapping site is its own entry, with its stack's frames */
+    char *file;               /* mapping sites: the file of the first file-backed mapping, or NULL */
+    int used;                 /* counted by some line (a stack defined only for mapping sites is not) */
     int truncated;
     uint32_t nframes;
     ls_frame *frames;
@@ -46,6 +54,7 @@ typedef struct ls_stamp {
     uint64_t vm, rss;
     int64_t heap_bytes, heap_allocs;
     uint64_t alloc_calls, free_calls;
+    int64_t mapped_bytes, mapped_count;  /* `mapped` line: tracked mappings (0 without one) */
 } ls_stamp;
 
 typedef struct ls_exit {
@@ -54,6 +63,7 @@ typedef struct ls_exit {
     uint64_t time_us, vm, rss;
     int64_t heap_bytes, heap_allocs;
     uint64_t alloc_calls, free_calls, last_seq;
+    int64_t mapped_bytes, mapped_count;
 } ls_exit;
 
 typedef struct ls_report {
@@ -77,7 +87,8 @@ typedef struct ls_report {
 
     ls_stack *stacks;
     size_t nstacks, cap_stacks;
-    u64map stack_ids;         /* sid -> index */
+    u64map stack_ids;         /* sid -> index (heap sites and stack definitions) */
+    u64map map_ids;           /* sid * SITE_NKINDS + kind -> index of a mapping site */
 
     ls_stamp *stamps;
     size_t nstamps, cap_stamps;

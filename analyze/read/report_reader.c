@@ -36,8 +36,10 @@ typedef struct pending_stack {
     size_t line;
 } pending_stack;
 
-typedef struct pending_count {  /* a `site` or `live` line */
+typedef struct pending_count {  /* a `site` or `live` line, or a `map` / `maplive` line (kind > 0) */
     uint64_t sid;
+    int kind;
+    char *file;
     int64_t allocs, bytes, total_allocs, total_bytes;
     size_t line;
 } pending_count;
@@ -67,6 +69,10 @@ typedef struct reader {
     size_t npsites, cap_psites;
     pending_count *plive;
     size_t nplive, cap_plive;
+    pending_count *pmaps, *pmaplive;
+    size_t npmaps, cap_pmaps, npmaplive, cap_pmaplive;
+    int has_mapped;
+    int64_t mapped[2];        /* `mapped` line: bytes, count */
     int has_stamp;
     ls_stamp pstamp;
     char *pstamp_name;
@@ -325,6 +331,47 @@ static void parse_count(reader *rd, size_t n, int is_site)
         VEC_PUSH(rd->plive, rd->nplive, rd->cap_plive, c);
 }
 
+/* map:     <sid> <kind> <d maps> <d bytes> <maps> <bytes> <total maps> <total bytes> <resident> <file>
+ * maplive: <sid> <kind> <maps> <bytes> <total maps> <total bytes> <births> <file>
+ * As with `site`/`live`, only the absolute numbers are kept. */
+static void parse_map(reader *rd, size_t n, int is_stamp)
+{
+    pending_count c = { 0 };
+    int64_t v[6];
+    size_t nints = is_stamp ? 6 : 4;
+    const char *what = is_stamp ? "map" : "maplive";
+    if (!need_fields(rd, n, 3 + nints + 2, what))
+        return;
+    c.kind = site_kind_parse(rd->f[2].p, rd->f[2].n);
+    if (field_u64(rd->f[1], &c.sid) < 0 || c.kind <= SITE_HEAP || parse_ints(rd, 3, nints, v) < 0) {
+        rec_fail(rd, "bad %s line: expected <sid> <mmap|mmap-file|mmap-shared> and decimal integers", what);
+        return;
+    }
+    const int64_t *abs = v + nints - 4;
+    c.allocs = abs[0];
+    c.bytes = abs[1];
+    c.total_allocs = abs[2];
+    c.total_bytes = abs[3];
+    c.line = rd->lineno;
+    ls_field file = rd->f[3 + nints + 1];
+    c.file = field_is(file, "-") ? NULL : field_text(file);
+    if (is_stamp)
+        VEC_PUSH(rd->pmaps, rd->npmaps, rd->cap_pmaps, c);
+    else
+        VEC_PUSH(rd->pmaplive, rd->npmaplive, rd->cap_pmaplive, c);
+}
+
+static void parse_mapped(reader *rd, size_t n)
+{
+    if (!need_fields(rd, n, 3, "mapped"))
+        return;
+    if (parse_ints(rd, 1, 2, rd->mapped) < 0) {
+        rec_fail(rd, "bad mapped line: expected <bytes> <count> in decimal");
+        return;
+    }
+    rd->has_mapped = 1;
+}
+
 static void parse_exit(reader *rd, size_t n)
 {
     ls_exit *e = &rd->pexit;
@@ -436,25 +483,49 @@ static ls_stack *stack_of(reader *rd, const pending_count *c, const char *kind)
     return &rd->r->stacks[at];
 }
 
-static void commit_stamp(reader *rd)
+/* The mapping site (sid, kind): its own ls_stack entry, with the frames of stack sid. */
+static ls_stack *map_site_of(reader *rd, pending_count *c, const char *kind)
 {
     ls_report *r = rd->r;
-    if (!rd->has_stamp) {
-        if (rd->npsites)
-            fail_at(rd, rd->psites[0].line, "site line outside a stamp record");
-        return;
+    uint64_t key = c->sid * SITE_NKINDS + (uint64_t)c->kind;
+    long at = u64map_get(&r->map_ids, key);
+    if (at >= 0) {
+        ls_stack *s = &r->stacks[at];
+        if (!s->file && c->file) {
+            s->file = c->file;
+            c->file = NULL;
+        }
+        return s;
     }
-    if (r->nstamps >= UINT32_MAX - 1) {
-        fail_at(rd, rd->pstamp_line, "too many stamps");
-        return;
-    }
-    rd->pstamp.name = intern_name(r, rd->pstamp_name);
-    rd->pstamp_name = NULL;
-    VEC_PUSH(r->stamps, r->nstamps, r->cap_stamps, rd->pstamp);
-    uint32_t idx = (uint32_t)(r->nstamps - 1);
+    ls_stack *def = stack_of(rd, c, kind);
+    if (!def)
+        return NULL;
+    ls_stack s = { .sid = c->sid, .kind = c->kind, .file = c->file, .used = 1, .truncated = def->truncated,
+                   .nframes = def->nframes };
+    c->file = NULL;
+    s.frames = xcalloc(s.nframes ? s.nframes : 1, sizeof *s.frames);
+    if (s.nframes)
+        memcpy(s.frames, def->frames, s.nframes * sizeof *s.frames);
+    u64map_put(&r->map_ids, key, (uint32_t)r->nstacks);
+    VEC_PUSH(r->stacks, r->nstacks, r->cap_stacks, s);
+    return &r->stacks[r->nstacks - 1];
+}
+
+static void commit_counts(reader *rd, uint32_t idx)
+{
     for (size_t i = 0; i < rd->npsites && !rd->err->set; i++) {
         const pending_count *c = &rd->psites[i];
         ls_stack *s = stack_of(rd, c, "site");
+        if (!s)
+            return;
+        s->used = 1;
+        site_stream_append(&s->history, idx, c->allocs, c->bytes);
+        s->total_allocs = c->total_allocs;
+        s->total_bytes = c->total_bytes;
+    }
+    for (size_t i = 0; i < rd->npmaps && !rd->err->set; i++) {
+        pending_count *c = &rd->pmaps[i];
+        ls_stack *s = map_site_of(rd, c, "map");
         if (!s)
             return;
         site_stream_append(&s->history, idx, c->allocs, c->bytes);
@@ -463,13 +534,43 @@ static void commit_stamp(reader *rd)
     }
 }
 
+static void commit_stamp(reader *rd)
+{
+    ls_report *r = rd->r;
+    if (!rd->has_stamp) {
+        if (rd->npsites)
+            fail_at(rd, rd->psites[0].line, "site line outside a stamp record");
+        else if (rd->npmaps)
+            fail_at(rd, rd->pmaps[0].line, "map line outside a stamp record");
+        return;
+    }
+    if (rd->has_mapped) {
+        rd->pstamp.mapped_bytes = rd->mapped[0];
+        rd->pstamp.mapped_count = rd->mapped[1];
+    }
+    if (r->nstamps >= UINT32_MAX - 1) {
+        fail_at(rd, rd->pstamp_line, "too many stamps");
+        return;
+    }
+    rd->pstamp.name = intern_name(r, rd->pstamp_name);
+    rd->pstamp_name = NULL;
+    VEC_PUSH(r->stamps, r->nstamps, r->cap_stamps, rd->pstamp);
+    commit_counts(rd, (uint32_t)(r->nstamps - 1));
+}
+
 static void commit_exit(reader *rd)
 {
     ls_report *r = rd->r;
     if (!rd->has_exit) {
         if (rd->nplive)
             fail_at(rd, rd->plive[0].line, "live line outside an exit record");
+        else if (rd->npmaplive)
+            fail_at(rd, rd->pmaplive[0].line, "maplive line outside an exit record");
         return;
+    }
+    if (rd->has_mapped) {
+        rd->pexit.mapped_bytes = rd->mapped[0];
+        rd->pexit.mapped_count = rd->mapped[1];
     }
     /* A failed exec lets a process write another exit record: the last one is the truth. */
     free(r->exit.reason);
@@ -480,6 +581,18 @@ static void commit_exit(reader *rd)
     for (size_t i = 0; i < rd->nplive && !rd->err->set; i++) {
         const pending_count *c = &rd->plive[i];
         ls_stack *s = stack_of(rd, c, "live");
+        if (!s)
+            return;
+        s->used = 1;
+        s->has_exit = 1;
+        s->exit_allocs = c->allocs;
+        s->exit_bytes = c->bytes;
+        s->total_allocs = c->total_allocs;
+        s->total_bytes = c->total_bytes;
+    }
+    for (size_t i = 0; i < rd->npmaplive && !rd->err->set; i++) {
+        pending_count *c = &rd->pmaplive[i];
+        ls_stack *s = map_site_of(rd, c, "maplive");
         if (!s)
             return;
         s->has_exit = 1;
@@ -508,7 +621,12 @@ static void reset_record(reader *rd)
     for (size_t i = 0; i < rd->npm; i++)
         free_module(&rd->pm[i]);
     rd->npm = rd->nps = rd->npframes = rd->npsites = rd->nplive = 0;
-    rd->has_stamp = rd->has_exit = 0;
+    for (size_t i = 0; i < rd->npmaps; i++)
+        free(rd->pmaps[i].file);
+    for (size_t i = 0; i < rd->npmaplive; i++)
+        free(rd->pmaplive[i].file);
+    rd->npmaps = rd->npmaplive = 0;
+    rd->has_stamp = rd->has_exit = rd->has_mapped = 0;
     free(rd->pstamp_name);
     rd->pstamp_name = NULL;
     free(rd->pexit.reason);
@@ -554,6 +672,12 @@ static void record_line(reader *rd, size_t n)
         parse_count(rd, n, 0);
     else if (field_is(k, "exit"))
         parse_exit(rd, n);
+    else if (field_is(k, "map"))
+        parse_map(rd, n, 1);
+    else if (field_is(k, "maplive"))
+        parse_map(rd, n, 0);
+    else if (field_is(k, "mapped"))
+        parse_mapped(rd, n);
     else if (field_is(k, "end"))
         end_record(rd, n);
     /* any other line kind: skipped, as the format's versioning rule asks */
@@ -643,6 +767,8 @@ static void reader_free(reader *rd)
     free(rd->pframes);
     free(rd->psites);
     free(rd->plive);
+    free(rd->pmaps);
+    free(rd->pmaplive);
     free(rd->f);
 }
 
@@ -719,6 +845,21 @@ ls_report *report_read_file(const char *path, ls_error *err)
 
 /* ---- the rest of the API ------------------------------------------------------------------ */
 
+static const char *const kind_names[SITE_NKINDS] = { "heap", "mmap", "mmap-file", "mmap-shared" };
+
+const char *site_kind_name(int kind)
+{
+    return kind >= 0 && kind < SITE_NKINDS ? kind_names[kind] : "heap";
+}
+
+int site_kind_parse(const char *s, size_t n)
+{
+    for (int k = 0; k < SITE_NKINDS; k++)
+        if (strlen(kind_names[k]) == n && !memcmp(kind_names[k], s, n))
+            return k;
+    return -1;
+}
+
 long report_name_index(const ls_report *r, const char *name)
 {
     for (size_t i = 0; i < r->nnames; i++)
@@ -744,10 +885,12 @@ void report_free(ls_report *r)
     u64map_free(&r->module_ids);
     for (size_t i = 0; i < r->nstacks; i++) {
         free(r->stacks[i].frames);
+        free(r->stacks[i].file);
         site_stream_free(&r->stacks[i].history);
     }
     free(r->stacks);
     u64map_free(&r->stack_ids);
+    u64map_free(&r->map_ids);
     free(r->stamps);
     free_strings(r->names, r->nnames);
     free_strings(r->argv, r->argc);

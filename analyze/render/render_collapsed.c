@@ -7,7 +7,9 @@
  *
  * Sites with no growth (rounded weight below 1) are left out: a zero-width frame only adds noise.
  * Frame names are the symbolized function names, inlined frames included; ';' and line breaks
- * inside a name would break the format and become '_'.
+ * inside a name would break the format and become '_'. A mapping site (mmap outside malloc) gets its
+ * kind as the outermost frame, `[mmap]`, `[mmap-file]` or `[mmap-shared]`, so its memory stands
+ * apart from the heap's in the graph.
  */
 #include <math.h>
 
@@ -36,6 +38,8 @@ void render_collapsed(FILE *out, const ls_analysis *a, const ls_options *o)
         double w = round(s->g.bytes_per_event);
         if (!(w >= 1) || !s->nframes)
             continue;
+        if (s->kind != SITE_HEAP)
+            fprintf(out, "[%s];", site_kind_name(s->kind));
         for (size_t f = s->nframes; f-- > 0;) {
             frame_name(out, &s->frames[f]);
             if (f)

@@ -110,14 +110,15 @@ static void process_charts(FILE *out, const ls_analysis *a)
         { "RSS", METRIC_RSS, &v->growth.rss, "#d62728" },
         { "VM", METRIC_VM, &v->growth.vm, "#1f77b4" },
         { "heap live", METRIC_HEAP, &v->growth.heap, "#2ca02c" },
+        { "mapped", METRIC_MAPPED, &v->growth.mapped, "#9467bd" },
     };
     double *y = xcalloc(v->events + 1, sizeof *y);
     char us[32];
     units_bytes_signed(v->growth.unexplained, us, sizeof us);
     fprintf(out, "<h2>Whole process%s against event</h2>\n<p class=\"sub\">Dashed: robust fitted line. "
-            "RSS growth not explained by heap growth: %s per event.</p>\n<div class=\"row\">\n",
+            "RSS growth not explained by heap and mappings: %s per event.</p>\n<div class=\"row\">\n",
             a->nprocs > 1 ? "es (summed)" : "", us);
-    for (size_t k = 0; k < 3; k++) {
+    for (size_t k = 0; k < sizeof m / sizeof *m; k++) {
         export_metric_series(a, v, m[k].metric, y);
         char slope[32], icpt[32], sub[160];
         units_bytes_signed(m[k].fit->slope, slope, sizeof slope);

@@ -55,6 +55,8 @@ static void site_json(json_writer *w, const ls_site *s)
     else
         json_null(w, "rank");
     json_string(w, "verdict", verdict_name(s->g.verdict));
+    json_string(w, "kind", site_kind_name(s->kind));
+    json_string(w, "mapped_file", s->file);
     site_location(w, s, d);
     json_string(w, "module", d ? d->module : NULL);
     json_bool(w, "runtime", s->runtime);
@@ -140,6 +142,8 @@ static void growth_json(json_writer *w, const ls_process_growth *g)
     json_number(w, "vm_intercept_bytes", g->vm.intercept);
     json_number(w, "heap_bytes_per_event", g->heap.slope);
     json_number(w, "heap_intercept_bytes", g->heap.intercept);
+    json_number(w, "mapped_bytes_per_event", g->mapped.slope);
+    json_number(w, "mapped_intercept_bytes", g->mapped.intercept);
     json_number(w, "rss_unexplained_bytes_per_event", g->unexplained);
     json_end_object(w);
 }

@@ -156,6 +156,7 @@ static void site_json(json_writer *w, const ls_site *s, size_t row)
     else
         json_null(w, "rank");
     json_string(w, "verdict", verdict_name(s->g.verdict));
+    json_string(w, "kind", site_kind_name(s->kind));
     json_number(w, "bytes_per_event", s->g.bytes_per_event);
     json_string(w, "function", s->function);
     json_string(w, "file", d ? d->file : NULL);

@@ -13,10 +13,10 @@
 #include "render/units.h"
 #include "base/util.h"
 
-enum { COLS = 11, CELL = 96 };
+enum { COLS = 12, CELL = 96 };
 
 static const char *const headers[COLS] = {
-    "rank", "verdict", "bytes/event", "allocs/event", "grew", "since", "live at end", "live at exit",
+    "rank", "verdict", "kind", "bytes/event", "allocs/event", "grew", "since", "live at end", "live at exit",
     "paths", "function", "file:line",
 };
 
@@ -35,28 +35,29 @@ static void site_cells(const ls_site *s, char cell[COLS][CELL])
 {
     snprintf(cell[0], CELL, s->rank ? "%zu" : "-", s->rank);
     snprintf(cell[1], CELL, "%s", verdict_name(s->g.verdict));
-    units_bytes_signed(s->g.bytes_per_event, cell[2], CELL);
-    units_count_signed(s->g.allocs_per_event, cell[3], CELL);
-    snprintf(cell[4], CELL, "%.0f%%", 100 * s->g.growth_fraction);
-    snprintf(cell[5], CELL, s->since_event ? "%zu" : "-", s->since_event);
-    units_bytes(s->live_bytes_end, cell[6], CELL);
+    snprintf(cell[2], CELL, "%s", site_kind_name(s->kind));
+    units_bytes_signed(s->g.bytes_per_event, cell[3], CELL);
+    units_count_signed(s->g.allocs_per_event, cell[4], CELL);
+    snprintf(cell[5], CELL, "%.0f%%", 100 * s->g.growth_fraction);
+    snprintf(cell[6], CELL, s->since_event ? "%zu" : "-", s->since_event);
+    units_bytes(s->live_bytes_end, cell[7], CELL);
     if (s->has_exit)
-        units_bytes(s->live_bytes_exit, cell[7], CELL);
+        units_bytes(s->live_bytes_exit, cell[8], CELL);
     else
-        snprintf(cell[7], CELL, "-");
-    snprintf(cell[8], CELL, "%zu", s->npaths);
+        snprintf(cell[8], CELL, "-");
+    snprintf(cell[9], CELL, "%zu", s->npaths);
     /* long C++ names are cut visibly; the full name is in the stack below the table and in JSON */
     if (strlen(s->function) > 72)
-        snprintf(cell[9], CELL, "%.69s...", s->function);
+        snprintf(cell[10], CELL, "%.69s...", s->function);
     else
-        snprintf(cell[9], CELL, "%s%s", s->function, s->runtime ? " [runtime]" : "");
-    location(s, cell[10], CELL);
+        snprintf(cell[10], CELL, "%s%s", s->function, s->runtime ? " [runtime]" : "");
+    location(s, cell[11], CELL);
 }
 
 static void print_row(FILE *out, char cell[COLS][CELL], const size_t *width)
 {
     for (int c = 0; c < COLS; c++) {
-        int left = c == 1 || c >= 9; /* words left, numbers right */
+        int left = c == 1 || c == 2 || c >= 10; /* words left, numbers right */
         if (c == COLS - 1)
             fprintf(out, "%s\n", cell[c]);
         else if (left)
@@ -143,6 +144,8 @@ static void print_stacks(FILE *out, const ls_analysis *a, const ls_view *v, cons
         char loc[CELL];
         location(s, loc, sizeof loc);
         fprintf(out, "\n%s %s  %s  %s\n", s->rank ? "#" : "-", verdict_name(s->g.verdict), s->function, loc);
+        if (s->kind != SITE_HEAP)
+            fprintf(out, "  (%s%s%s)\n", site_kind_name(s->kind), s->file ? ": " : "", s->file ? s->file : "");
         if (s->npaths > 1)
             print_paths(out, v, s, a->event_name, o);
         else
@@ -154,15 +157,15 @@ static void growth_lines(FILE *out, const ls_process_growth *g, const char *inde
 {
     char s[32], c[32];
     const struct { const char *name; const ls_fitline *f; } rows[] = {
-        { "RSS ", &g->rss }, { "VM  ", &g->vm }, { "heap", &g->heap },
+        { "RSS   ", &g->rss }, { "VM    ", &g->vm }, { "heap  ", &g->heap }, { "mapped", &g->mapped },
     };
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
         units_bytes_signed(rows[i].f->slope, s, sizeof s);
         units_bytes(rows[i].f->intercept, c, sizeof c);
         fprintf(out, "%s%s  %12s per event   intercept %s\n", indent, rows[i].name, s, c);
     }
     units_bytes_signed(g->unexplained, s, sizeof s);
-    fprintf(out, "%sRSS growth not explained by heap growth: %s per event\n", indent, s);
+    fprintf(out, "%sRSS growth not explained by heap and mappings: %s per event\n", indent, s);
 }
 
 static void processes(FILE *out, const ls_analysis *a)

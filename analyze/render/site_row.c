@@ -11,13 +11,14 @@
 enum site_column {
     COL_RANK, COL_VERDICT, COL_BYTES_PER_EVENT, COL_ALLOCS_PER_EVENT, COL_GROWTH_FRACTION,
     COL_SINCE_EVENT, COL_LIVE_BYTES_END, COL_LIVE_ALLOCS_END, COL_LIVE_BYTES_EXIT, COL_LIVE_ALLOCS_EXIT,
-    COL_FUNCTION, COL_FILE, COL_LINE, COL_MODULE, COL_STACK, COL_ESTIMATED, NCOLUMNS
+    COL_FUNCTION, COL_FILE, COL_LINE, COL_MODULE, COL_STACK, COL_ESTIMATED, COL_KIND, COL_MAPPED_FILE,
+    NCOLUMNS
 };
 
 static const char *const column_names[NCOLUMNS] = {
     "rank", "verdict", "bytes_per_event", "allocs_per_event", "growth_fraction", "since_event",
     "live_bytes_end", "live_allocs_end", "live_bytes_exit", "live_allocs_exit", "function", "file",
-    "line", "module", "stack", "estimated",
+    "line", "module", "stack", "estimated", "kind", "mapped_file",
 };
 
 /* function@file:line frames joined by " <- ", innermost first; a malloc'd string (NULL without
@@ -91,6 +92,10 @@ static const char *cell_text(enum site_column c, const ls_site *s, int estimated
         return d ? d->module : NULL;
     case COL_ESTIMATED:
         return snprintf(num, size, "%d", estimated), num;
+    case COL_KIND:
+        return site_kind_name(s->kind);
+    case COL_MAPPED_FILE:
+        return s->file;
     case COL_STACK:
     case NCOLUMNS:
         break;

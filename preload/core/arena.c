@@ -1,7 +1,8 @@
 /*
  * arena.c — the tool's own memory. Everything the tool keeps (stack records, the live-pointer table,
  * record buffers) comes from mmap, never from the allocator it measures, so the tool neither recurses
- * into its hooks nor shows up in the job's numbers. Small permanent objects come from a lock-free bump
+ * into its hooks nor shows up in the job's numbers; the raw system call, so the tool's own mappings
+ * never reach its mmap hook (hooks_mmap.c) either. Small permanent objects come from a lock-free bump
  * arena carved from 4 MiB chunks; large tables map their own pages. No lock anywhere, so fork() can
  * never inherit one held.
  */
@@ -13,14 +14,14 @@
 
 void *ls_map(size_t size)
 {
-    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void *p = ls_sys_mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     return p == MAP_FAILED ? NULL : p;
 }
 
 void ls_unmap(void *p, size_t size)
 {
     if (p)
-        munmap(p, size);
+        ls_sys_munmap(p, size);
 }
 
 struct chunk {

@@ -6,7 +6,8 @@
  * (the tool's own memory), config.c (LEAKSTAMP_* variables), unwind.c and unwind_cache.c (call stacks),
  * stacks.c (stack table), counters.c (per-site counters, per thread), livemap.c (live-pointer table),
  * sampling.c (sampled mode), track.c (what an allocation or a free does), hooks_malloc.c and
- * hooks_new.c (the interposed allocation entry points).
+ * hooks_new.c (the interposed allocation entry points), maptable.c and hooks_mmap.c (mappings made by
+ * mmap/mremap/shmat outside malloc, per call site).
  * The core calls nothing outside itself: the inline functions below reach only core files. Everything
  * here is hidden: the only exported symbols are the hooks.
  */
@@ -17,7 +18,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <errno.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #define LS_HIDDEN __attribute__((visibility("hidden")))
 #define LS_EXPORT __attribute__((visibility("default")))
@@ -41,6 +44,18 @@ struct ls_real {
 };
 extern struct ls_real ls_real LS_HIDDEN;
 LS_HIDDEN void ls_real_resolve(void);
+/* The next mmap family (NULL until resolved: then the raw system calls serve). */
+struct ls_real_map {
+    void *(*mmap)(void *, size_t, int, int, int, off_t);
+    int (*munmap)(void *, size_t);
+    void *(*mremap)(void *, size_t, size_t, int, ...);
+    void *(*shmat)(int, const void *, int);
+    int (*shmdt)(const void *);
+};
+extern struct ls_real_map ls_real_map LS_HIDDEN;
+/* Nonzero while this thread runs inside the next allocator on behalf of one of our hooks, when that
+ * allocator is not glibc's (real.c): a mapping made there is the heap's own, already counted as blocks. */
+extern __thread int ls_in_allocator LS_HIDDEN;
 /* Resolves the real allocator once, whichever thread comes first; the others wait for it. */
 LS_HIDDEN void ls_real_ensure(void);
 #define LS_BOOT_BYTES (256 * 1024)
@@ -53,6 +68,15 @@ LS_HIDDEN void *ls_bootstrap_alloc(size_t size, size_t align);
 LS_HIDDEN size_t ls_bootstrap_room(const void *p);   /* bytes from p to the arena's end */
 
 /* ---- tool memory (arena.c): mmap only, never the interposed allocator ---- */
+/* The tool maps its own memory by the raw system call, so it never meets its own mmap hook. */
+static inline void *ls_sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+    return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+}
+static inline int ls_sys_munmap(void *addr, size_t len)
+{
+    return (int)syscall(SYS_munmap, addr, len);
+}
 LS_HIDDEN void *ls_map(size_t size);             /* zeroed pages, NULL on failure */
 LS_HIDDEN void ls_unmap(void *p, size_t size);
 LS_HIDDEN void *ls_arena_alloc(size_t size);     /* zeroed, 16-aligned, never freed */
@@ -168,6 +192,44 @@ LS_HIDDEN void ls_sample_after_fork_child(void);
 LS_HIDDEN void ls_sample_weight(uint64_t size, int64_t *allocs, int64_t *bytes);
 LS_HIDDEN void ls_sample_filter_add(uintptr_t p);
 LS_HIDDEN void ls_sample_filter_remove(uintptr_t p);
+
+/* ---- mappings outside malloc (maptable.c; hooks in hooks_mmap.c) ----
+ * A mapping site is a call stack and a kind; the table keeps every tracked range with its site and
+ * birth stamp. Every mapping is tracked exactly, also in sampled mode. All functions below take the
+ * table's own lock (a leaf: nothing is called while it is held but memcpy and the tool's mmap). */
+enum ls_map_kind { LS_MAP_ANON = 1, LS_MAP_FILE = 2, LS_MAP_SHARED = 3 };
+struct ls_map_site {
+    uint32_t sid;                 /* stack id */
+    uint8_t kind;                 /* enum ls_map_kind */
+    const char *file;             /* file of the site's first file-backed mapping, or NULL */
+    int64_t maps, bytes;          /* live ranges and bytes */
+    int64_t total_maps, total_bytes;  /* ever mapped here (mremap growth counts in total_bytes) */
+    int64_t prev_maps, prev_bytes;    /* at the previous stamp; stamp lock only */
+};
+struct ls_map_piece {             /* what a range carried: to move it (mremap) or put it back */
+    uintptr_t lo, hi;
+    uint32_t msite, birth;
+};
+#define LS_MAP_PIECES 8           /* an mremap'd range spans at most this many tracked ranges */
+LS_HIDDEN int ls_maps_init(void);
+/* A new mapping [p, p+len) at site `sid`: replaces whatever the table had there (MAP_FIXED). */
+LS_HIDDEN void ls_maps_add(uintptr_t p, size_t len, uint32_t sid, int kind, const char *file);
+/* Forget [p, p+len) (munmap), splitting ranges that reach outside it. */
+LS_HIDDEN void ls_maps_remove(uintptr_t p, size_t len);
+/* Take [p, p+len) out, returning up to LS_MAP_PIECES of what was there (mremap); returns the count. */
+LS_HIDDEN int ls_maps_take(uintptr_t p, size_t len, struct ls_map_piece *out);
+/* Put taken pieces back (the call failed), or move the first one's site to [p, p+len). */
+LS_HIDDEN void ls_maps_put_back(const struct ls_map_piece *v, int n);
+LS_HIDDEN void ls_maps_move(const struct ls_map_piece *first, uintptr_t p, size_t len);
+LS_HIDDEN size_t ls_maps_length_at(uintptr_t p);   /* the tracked range starting at p, 0 if none */
+/* Stamp side (stamp lock held): visit every site / every range under the table's lock. */
+LS_HIDDEN void ls_maps_each_site(void (*fn)(uint32_t msite, struct ls_map_site *, void *), void *arg);
+LS_HIDDEN uint32_t ls_maps_count(void);            /* sites made so far: msite 1..count */
+LS_HIDDEN void ls_maps_each_range(void (*fn)(const struct ls_map_piece *, void *), void *arg);
+LS_HIDDEN struct ls_map_site *ls_maps_site(uint32_t msite);
+LS_HIDDEN void ls_maps_lock(void);
+LS_HIDDEN void ls_maps_unlock(void);
+LS_HIDDEN void ls_maps_reset_lock(void);
 
 /* ---- tracking (track.c) ---- */
 extern _Atomic int ls_active LS_HIDDEN;          /* tracking on */

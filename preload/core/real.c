@@ -5,6 +5,13 @@
  * keeps its allocator. dlsym itself calls calloc before we know where calloc is; those few early
  * requests are served from a static arena, and pointers from that arena are never passed to the real
  * free (free() asks ls_bootstrap_owns first).
+ *
+ * The next mmap family is found the same way, for the mapping hooks (hooks_mmap.c). When the next
+ * allocator is not glibc's (a job linked with tcmalloc or jemalloc), it maps its arenas by calling mmap
+ * through the PLT, i.e. through our hook; those mappings are the heap's and already counted as blocks.
+ * So in that case the entries of `ls_real` are wrappers that mark the thread as inside the allocator
+ * around the real call (ls_in_allocator), and the mmap hook leaves such mappings alone. glibc maps its
+ * arenas with internal calls that never reach the hook, so it needs no wrapper and pays nothing.
  */
 #include "core/core.h"
 
@@ -12,6 +19,9 @@
 #include <string.h>
 
 struct ls_real ls_real;
+struct ls_real_map ls_real_map;
+__thread int ls_in_allocator;
+static struct ls_real next;   /* the foreign allocator behind the wrappers */
 
 _Alignas(64) char ls_boot_arena[LS_BOOT_BYTES];
 #define boot_arena ls_boot_arena
@@ -40,6 +50,56 @@ static void *next_symbol(const char *name)
     return dlsym(RTLD_NEXT, name);
 }
 
+/* The wrappers around a foreign allocator: the real call, with ls_in_allocator raised around it. */
+#define IN_ALLOCATOR(ret, name, params, args)     \
+    static ret name##_inside params               \
+    {                                             \
+        ls_in_allocator++;                        \
+        ret r_ = next.name args;                  \
+        ls_in_allocator--;                        \
+        return r_;                                \
+    }
+IN_ALLOCATOR(void *, malloc, (size_t n), (n))
+IN_ALLOCATOR(void *, calloc, (size_t k, size_t n), (k, n))
+IN_ALLOCATOR(void *, realloc, (void *p, size_t n), (p, n))
+IN_ALLOCATOR(int, posix_memalign, (void **o, size_t a, size_t n), (o, a, n))
+IN_ALLOCATOR(void *, aligned_alloc, (size_t a, size_t n), (a, n))
+IN_ALLOCATOR(void *, memalign, (size_t a, size_t n), (a, n))
+IN_ALLOCATOR(void *, valloc, (size_t n), (n))
+IN_ALLOCATOR(void *, pvalloc, (size_t n), (n))
+static void free_inside(void *p)
+{
+    ls_in_allocator++;
+    next.free(p);
+    ls_in_allocator--;
+}
+
+extern void *__libc_malloc(size_t);   /* glibc's malloc under its own name */
+
+static void wrap_foreign(struct ls_real *r)
+{
+    if (r->malloc == __libc_malloc || !r->malloc || !r->free)
+        return;
+    next = *r;
+    *r = (struct ls_real){malloc_inside, free_inside, calloc_inside, realloc_inside, posix_memalign_inside,
+                          aligned_alloc_inside, memalign_inside, valloc_inside, pvalloc_inside};
+#define KEEP_NULL(f) if (!next.f) r->f = NULL
+    KEEP_NULL(calloc); KEEP_NULL(realloc); KEEP_NULL(posix_memalign); KEEP_NULL(aligned_alloc);
+    KEEP_NULL(memalign); KEEP_NULL(valloc); KEEP_NULL(pvalloc);
+#undef KEEP_NULL
+}
+
+static void resolve_map(void)
+{
+    struct ls_real_map m;
+    m.mmap = next_symbol("mmap");
+    m.munmap = next_symbol("munmap");
+    m.mremap = next_symbol("mremap");
+    m.shmat = next_symbol("shmat");
+    m.shmdt = next_symbol("shmdt");
+    ls_real_map = m;
+}
+
 /* Called with ls_in_tool set, so the allocations inside dlsym come back to the bootstrap arena. */
 void ls_real_resolve(void)
 {
@@ -56,6 +116,8 @@ void ls_real_resolve(void)
     r.memalign = next_symbol("memalign");
     r.valloc = next_symbol("valloc");
     r.pvalloc = next_symbol("pvalloc");
+    wrap_foreign(&r);
+    resolve_map();
     ls_real = r;
     atomic_store(&done, 1);
 }

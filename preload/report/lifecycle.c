@@ -52,12 +52,14 @@ static void before_fork(void)
         return;
     ls_stamp_lock();
     ls_livemap_lock_all();
+    ls_maps_lock();
 }
 
 static void after_fork_parent(void)
 {
     if (!atomic_load(&ls_active))
         return;
+    ls_maps_unlock();
     ls_livemap_unlock_all();
     ls_stamp_unlock();
 }
@@ -67,6 +69,7 @@ static void after_fork_child(void)
     if (!atomic_load(&ls_active))
         return;
     ls_livemap_reset_locks();
+    ls_maps_reset_lock();
     ls_stamp_reset_lock();
     ls_counters_after_fork_child();
     ls_sample_after_fork_child();
@@ -85,7 +88,7 @@ static void after_fork_child(void)
 static void start(void)
 {
     ls_real_resolve();
-    if (ls_config_load() || ls_stacks_init() || ls_livemap_init())
+    if (ls_config_load() || ls_stacks_init() || ls_livemap_init() || ls_maps_init())
         return;
     if (!ls_config.follow_exec)
         stop_following_exec();

@@ -5,7 +5,8 @@
  *
  * Files: outfile.c (the report descriptor), buf.c and escape.c (record text), report_writer.c (header
  * and stack definitions), stamp.c (stamps and the exit record), modules.c (module table), procstat.c
- * (VM, RSS, time), lifecycle.c (start, fork, exec, exit), hooks_exec.c (the exec family), hooks_dl.c and
+ * (VM, RSS, time), stamp_maps.c (the mapping lines of stamps and exit), lifecycle.c (start, fork,
+ * exec, exit), hooks_exec.c (the exec family), hooks_dl.c and
  * hooks_dlopen.S (dlopen, dlclose).
  */
 #ifndef LS_REPORT_H
@@ -63,6 +64,11 @@ LS_HIDDEN void ls_write_exit(const char *reason);
 LS_HIDDEN void ls_stamp_lock(void);
 LS_HIDDEN void ls_stamp_unlock(void);
 LS_HIDDEN void ls_stamp_reset_lock(void);
+/* The mapping lines (stamp_maps.c): `map` + `mapped` into a stamp's body, `maplive` + `mapped` into the
+ * exit record's, stacks defined in rec; stamp lock held. */
+LS_HIDDEN void ls_put_map_lines(struct ls_buf *rec, struct ls_buf *body);
+LS_HIDDEN void ls_put_map_exit_lines(struct ls_buf *rec, struct ls_buf *body);
+LS_HIDDEN void ls_maps_forget_previous(void);
 
 /* ---- process statistics (procstat.c) ---- */
 LS_HIDDEN void ls_proc_stat(uint64_t *vm, uint64_t *rss);

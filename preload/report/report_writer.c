@@ -213,4 +213,5 @@ void ls_forget_previous_stamp(void)
         if (s)
             s->prev_allocs = s->prev_bytes = 0;
     }
+    ls_maps_forget_previous();
 }

@@ -122,6 +122,7 @@ void ls_stamp_internal(const char *name)
     uint32_t seq = atomic_fetch_add(&ls_stamp_seq, 1) + 1;
     struct totals t = {0};
     collect_sites(&t);
+    ls_put_map_lines(&rec, &body);   /* mappings outside malloc (stamp_maps.c) */
     head.len = 0;
     ls_buf_str(&head, "stamp\t"), ls_buf_u64(&head, seq), ls_buf_tab(&head);
     ls_buf_esc(&head, name ? name : "(null)"), ls_buf_tab(&head);
@@ -226,6 +227,7 @@ void ls_write_exit(const char *reason)
     }
     for (uint32_t id = 1; id <= n; id++)
         t.allocs += (uint64_t)sums[id].total_allocs;
+    ls_put_map_exit_lines(&rec, &body);
     head.len = 0;
     ls_buf_str(&head, "exit\t"), ls_buf_str(&head, reason), ls_buf_tab(&head);
     ls_buf_u64(&head, ls_now_us()), ls_buf_tab(&head);
