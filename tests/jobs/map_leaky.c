@@ -14,11 +14,17 @@
  *   dlopen   a dlopened library (libmapplugin.so) maps 256 KiB per event from plugin_map()
  *   shm      leak_shm() attaches a 64 KiB System V segment per event
  *   churn    churn() maps and unmaps 4 KiB 100,000 times per event, leaks nothing
+ *   threads4 four threads at once each map and unmap 4 KiB 5,000 times and leak one page from
+ *            thread_page() per event (16 KiB per event): the table under concurrent mmap/munmap
+ *   errno    failing calls (munmap of an unaligned address, mmap of 0 bytes, mremap of nothing): prints
+ *            their results and errno, which must be the same with and without the tool
  *   none     maps nothing (for the bench: the job alone)
  * Every mode also touches every page it leaks, so the RSS grows as the mappings do.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -124,6 +130,55 @@ __attribute__((noinline)) static void churn(void)
     }
 }
 
+__attribute__((noinline)) static void thread_page(void)
+{
+    void *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    touch(p, PAGE);
+}
+
+static void *churn_thread(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 5000; i++) {
+        void *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (i == 2500)
+            thread_page();
+        munmap(p, PAGE);
+    }
+    return NULL;
+}
+
+static void four_threads(void)
+{
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++)
+        pthread_create(&t[i], NULL, churn_thread, NULL);
+    for (int i = 0; i < 4; i++)
+        pthread_join(t[i], NULL);
+}
+
+static void failing_calls(void)
+{
+    static int done;
+    if (done++)
+        return;
+    char buf[64];
+    errno = 0;
+    int r = munmap((void *)(uintptr_t)4097, PAGE);
+    printf("munmap %d %d\n", r, errno);
+    errno = 0;
+    void *p = mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    printf("mmap %d %d\n", p == MAP_FAILED, errno);
+    errno = 0;
+    p = mremap((void *)(uintptr_t)PAGE, PAGE, 2 * PAGE, 0);
+    printf("mremap %d %d\n", p == MAP_FAILED, errno);
+    errno = 1234;
+    p = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    munmap(p, PAGE);
+    snprintf(buf, sizeof buf, "success keeps errno %d\n", errno);
+    fputs(buf, stdout);
+}
+
 static void *thread_main(void *arg)
 {
     (void)arg;
@@ -161,7 +216,8 @@ int main(int argc, char **argv)
     static const struct { const char *name; void (*fn)(void); } modes[] = {
         {"anon", leak_anon}, {"file", leak_file}, {"shared", leak_shared}, {"partial", leak_partial},
         {"fixed", leak_fixed}, {"grow", grow_map}, {"move", move_map}, {"thread", on_thread},
-        {"shm", leak_shm}, {"churn", churn}, {"dlopen", NULL}, {"none", NULL},
+        {"shm", leak_shm}, {"churn", churn}, {"threads4", four_threads}, {"errno", failing_calls},
+        {"dlopen", NULL}, {"none", NULL},
     };
     void (*fn)(void) = NULL;
     size_t i = 0;
