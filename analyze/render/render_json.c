@@ -55,11 +55,11 @@ static void site_json(json_writer *w, const ls_site *s)
     else
         json_null(w, "rank");
     json_string(w, "verdict", verdict_name(s->g.verdict));
-    json_string(w, "kind", site_kind_name(s->kind));
-    json_string(w, "mapped_file", s->file);
     site_location(w, s, d);
     json_string(w, "module", d ? d->module : NULL);
     json_bool(w, "runtime", s->runtime);
+    json_string(w, "kind", site_kind_name(s->kind));
+    json_string(w, "mapped_file", s->file);
     json_number(w, "bytes_per_event", s->g.bytes_per_event);
     json_number(w, "allocs_per_event", s->g.allocs_per_event);
     json_number(w, "growth_fraction", s->g.growth_fraction);
