@@ -60,6 +60,7 @@ UNIT_BIN     = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
 LAUNCH_UNIT_BIN = $(filter $(B)/tests/unit/test_launch_%,$(UNIT_BIN))
 CORE_UNIT_BIN   = $(filter-out $(LAUNCH_UNIT_BIN),$(UNIT_BIN))
 PRELOAD_PURE = preload/report/escape.c preload/report/buf.c preload/core/arena.c preload/core/livemap.c \
+               preload/core/maptable.c \
                preload/core/stacks.c
 JOB_C        = $(wildcard tests/jobs/*.c)
 JOB_CXX      = $(wildcard tests/jobs/*.cpp)
@@ -246,7 +247,7 @@ $(B)/tests/bench/stamp_cost: tests/bench/stamp_cost.c include/leakstamp.h
 
 bench: deps
 	@$(MAKE) --no-print-directory $(LIB) $(B)/tests/bench/alloc_heavy $(B)/tests/bench/tool_memory \
-	    $(B)/tests/bench/stamp_cost
+	    $(B)/tests/bench/stamp_cost $(B)/tests/jobs/map_leaky
 	@bash tests/bench/run.sh $(BENCH_REPS)
 
 clean:

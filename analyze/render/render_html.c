@@ -119,6 +119,8 @@ static void process_charts(FILE *out, const ls_analysis *a)
             "RSS growth not explained by heap and mappings: %s per event.</p>\n<div class=\"row\">\n",
             a->nprocs > 1 ? "es (summed)" : "", us);
     for (size_t k = 0; k < sizeof m / sizeof *m; k++) {
+        if (m[k].metric == METRIC_MAPPED && !m[k].fit->slope && !m[k].fit->intercept)
+            continue;   /* no tracked mapping: no chart */
         export_metric_series(a, v, m[k].metric, y);
         char slope[32], icpt[32], sub[160];
         units_bytes_signed(m[k].fit->slope, slope, sizeof slope);

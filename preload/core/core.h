@@ -212,8 +212,9 @@ struct ls_map_piece {             /* what a range carried: to move it (mremap) o
 };
 #define LS_MAP_PIECES 8           /* an mremap'd range spans at most this many tracked ranges */
 LS_HIDDEN int ls_maps_init(void);
-/* A new mapping [p, p+len) at site `sid`: replaces whatever the table had there (MAP_FIXED). */
-LS_HIDDEN void ls_maps_add(uintptr_t p, size_t len, uint32_t sid, int kind, const char *file);
+/* A new mapping [p, p+len) at site `sid`, born after stamp `birth`: replaces whatever the table had
+ * there (MAP_FIXED). */
+LS_HIDDEN void ls_maps_add(uintptr_t p, size_t len, uint32_t sid, int kind, const char *file, uint32_t birth);
 /* Forget [p, p+len) (munmap), splitting ranges that reach outside it. */
 LS_HIDDEN void ls_maps_remove(uintptr_t p, size_t len);
 /* Take [p, p+len) out, returning up to LS_MAP_PIECES of what was there (mremap); returns the count. */

@@ -79,7 +79,8 @@ static void record(void *p, size_t len, int kind, int fd, struct ls_caller from)
     struct ls_guard g = ls_enter();
     char path[PATH_MAX];
     const char *file = fd >= 0 && kind != LS_MAP_ANON ? file_of(fd, path, sizeof path) : NULL;
-    ls_maps_add((uintptr_t)p, len, ls_site_of_caller(from.ra, from.cfa), kind, file);
+    ls_maps_add((uintptr_t)p, len, ls_site_of_caller(from.ra, from.cfa), kind, file,
+                atomic_load_explicit(&ls_stamp_seq, memory_order_relaxed));
     ls_leave(g);
 }
 

@@ -192,15 +192,10 @@ static uintptr_t page_up(size_t len)
     return ((uintptr_t)len + 4095) & ~(uintptr_t)4095;
 }
 
-static uint32_t now(void)
-{
-    return atomic_load_explicit(&ls_stamp_seq, memory_order_relaxed);
-}
-
-void ls_maps_add(uintptr_t p, size_t len, uint32_t sid, int kind, const char *file)
+void ls_maps_add(uintptr_t p, size_t len, uint32_t sid, int kind, const char *file, uint32_t birth)
 {
     pthread_mutex_lock(&lock);
-    put(p, p + page_up(len), site_of(sid, kind, file), now(), 1);
+    put(p, p + page_up(len), site_of(sid, kind, file), birth, 1);
     pthread_mutex_unlock(&lock);
 }
 

@@ -17,12 +17,16 @@ events=${BENCH_EVENTS:-100}
 tmp=$(mktemp -d /tmp/leakstamp-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
-# name | command prefix | job arguments
+# name | command prefix | job arguments [| job, default alloc_heavy]
+# map churn: tests/jobs/map_leaky maps and unmaps 4 KiB 100,000 times per event (mapping hooks + table).
+mapjob=$root/build/tests/jobs/map_leaky
 configs=(
     "heavy alone||$events 4 260000"
     "heavy exact|ls|$events 4 260000"
     "light alone||$events 4 20000 20000"
     "light exact|ls|$events 4 20000 20000"
+    "map churn alone||churn 10|$mapjob"
+    "map churn exact|ls|churn 10|$mapjob"
 )
 if grep -q LEAKSTAMP_SAMPLE "$root/docs/environment.md" 2>/dev/null; then
     configs+=("heavy sampled 64KiB|ls-sample|$events 4 260000")
@@ -32,8 +36,8 @@ if command -v valgrind >/dev/null; then
     configs+=("heavy alone (10 ev)||10 4 260000" "heavy valgrind (10 ev)|valgrind|10 4 260000")
 fi
 
-run_one() {   # run_one PREFIX ARGS -> "wall cpu rss_kib"
-    local prefix=$1 args=$2 out=$tmp/out
+run_one() {   # run_one PREFIX ARGS [JOB] -> "wall cpu rss_kib"
+    local prefix=$1 args=$2 job=${3:-$job} out=$tmp/out
     rm -rf "$out"; mkdir -p "$out"
     local -a cmd=()
     case $prefix in
@@ -53,15 +57,15 @@ median() { sort -g | awk '{v[NR]=$1} END{print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v
 echo "bench: $reps repetitions of ${#configs[@]} configurations, alternating" >&2
 for r in $(seq 1 "$reps"); do
     for i in "${!configs[@]}"; do
-        IFS='|' read -r name prefix args <<< "${configs[$i]}"
-        echo "$(run_one "$prefix" "$args")" >> "$tmp/result.$i"
+        IFS='|' read -r name prefix args cjob <<< "${configs[$i]}"
+        echo "$(run_one "$prefix" "$args" "$cjob")" >> "$tmp/result.$i"
     done
     echo "bench: repetition $r done" >&2
 done
 
 declare -A wall cpu rss
 for i in "${!configs[@]}"; do
-    IFS='|' read -r name prefix args <<< "${configs[$i]}"
+    IFS='|' read -r name prefix args cjob <<< "${configs[$i]}"
     wall[$name]=$(awk '{print $1}' "$tmp/result.$i" | median)
     cpu[$name]=$(awk '{print $2}' "$tmp/result.$i" | median)
     rss[$name]=$(awk '{print $3}' "$tmp/result.$i" | median)
@@ -70,6 +74,7 @@ done
 baseline_of() {   # the "alone" run a configuration is compared with
     case $1 in
         light*) echo "light alone" ;;
+        map*) echo "map churn alone" ;;
         *"(10 ev)") echo "heavy alone (10 ev)" ;;
         *) echo "heavy alone" ;;
     esac
@@ -80,7 +85,7 @@ table=$tmp/table
     echo "| configuration | wall s | CPU s | peak RSS MiB | wall ratio | CPU ratio | RSS ratio |"
     echo "|---|---|---|---|---|---|---|"
     for i in "${!configs[@]}"; do
-        IFS='|' read -r name prefix args <<< "${configs[$i]}"
+        IFS='|' read -r name prefix args cjob <<< "${configs[$i]}"
         b=$(baseline_of "$name")
         awk -v n="$name" -v w="${wall[$name]}" -v c="${cpu[$name]}" -v r="${rss[$name]}" \
             -v bw="${wall[$b]}" -v bc="${cpu[$b]}" -v br="${rss[$b]}" 'BEGIN{
@@ -114,6 +119,10 @@ stamp_api=$(env LEAKSTAMP_OUT="$tmp" LD_PRELOAD="$lib" "$stampjob" api 20000)
 stamp_named=$(env LEAKSTAMP_EVENT=tick LEAKSTAMP_OUT="$tmp" LD_PRELOAD="$lib" "$stampjob" named 20000)
 stamp_none=$("$stampjob" named 20000)
 echo "stamp: ${stamp_api} us (leakstamp_stamp), ${stamp_named} us (named function; ${stamp_none} us without the tool)"
+# mincore at stamps: a stamp with 1 GiB of tracked, resident mappings against one with none
+stamp_maps0=$(env LEAKSTAMP_OUT="$tmp" LD_PRELOAD="$lib" "$stampjob" maps 200 0)
+stamp_maps1g=$(env LEAKSTAMP_OUT="$tmp" LD_PRELOAD="$lib" "$stampjob" maps 200 1024)
+echo "stamp: ${stamp_maps0} us with no mapping, ${stamp_maps1g} us with 1 GiB mapped (mincore of 262,144 pages)"
 
 machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), \
 $(free -g | awk '/Mem:/{print $2}') GiB, Linux $(uname -r), $(ldd --version | head -1 | sed 's/.* //') glibc"
@@ -136,6 +145,8 @@ fi
     echo
     echo "A stamp (\`tests/bench/stamp_cost\`, 20,000 in a row): ${stamp_api} µs through \`leakstamp_stamp()\`,"
     echo "${stamp_named} µs through a named function (breakpoint trap + stamp; ${stamp_none} µs per call without the tool)."
+    echo "With 1 GiB of tracked mappings (16 × 64 MiB, resident), whose resident bytes each stamp measures with"
+    echo "\`mincore\` (262,144 pages): ${stamp_maps1g} µs per stamp (${stamp_maps0} µs with no mapping)."
     echo "<!-- bench:end -->"
 } > "$tmp/block"
 awk -v blockfile="$tmp/block" '

@@ -45,7 +45,7 @@ test_csv_rfc4180() {
     "$ANALYZE" --format csv -o sites.csv out
     # every line ends in CRLF
     [ "$(grep -c $'\r$' sites.csv)" = "$(wc -l < sites.csv)" ] || fail "lines without CRLF"
-    # a strict RFC 4180 reader: fields, quoted fields with "" inside; every record has 16 fields
+    # a strict RFC 4180 reader: fields, quoted fields with "" inside; every record has 18 fields
     awk 'BEGIN { RS = "\r\n" }
          { n = 0; s = $0
            while (length(s) > 0 || n == 0) {
@@ -65,7 +65,7 @@ test_csv_rfc4180() {
                if (s == "") break
                s = substr(s, 2); if (s == "") { f[++n] = ""; break }
            }
-           if (n != 16) { print "record " NR " has " n " fields"; exit 1 }
+           if (n != 18) { print "record " NR " has " n " fields"; exit 1 }
            if (NR > 1 && f[11] ~ /write_ntuple_row/) { ntuple = f[3] }
          }
          END { if (ntuple != 4096) { print "write_ntuple_row bytes_per_event " ntuple; exit 1 } }' sites.csv
@@ -74,7 +74,7 @@ test_csv_rfc4180() {
     # the same rows as TSV
     expect_eq "rows" "$("$ANALYZE" --format tsv out | wc -l)" "$(wc -l < sites.csv)"
     if p=$(command -v python3); then
-        "$p" -c 'import csv,sys; rows=list(csv.reader(open(sys.argv[1], newline=""))); assert all(len(r)==16 for r in rows), rows; assert rows[1][10].startswith("sim::write_ntuple_row"), rows[1]' sites.csv
+        "$p" -c 'import csv,sys; rows=list(csv.reader(open(sys.argv[1], newline=""))); assert all(len(r)==18 for r in rows), rows; assert rows[0][16:] == ["kind", "mapped_file"], rows[0]; assert rows[1][16] == "heap", rows[1]; assert rows[1][10].startswith("sim::write_ntuple_row"), rows[1]' sites.csv
     fi
 }
 

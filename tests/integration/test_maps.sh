@@ -152,3 +152,27 @@ test_maps_gate_fails_growing_mapping_site() {
     "$WRAP" gate -o reports3 -- "$JOBS/map_leaky" churn 3 > clean.out 2>&1 || rc=$?
     expect_eq "churn passes" 0 "$rc"
 }
+
+test_maps_kind_in_every_export() {
+    r=$(map_run anon 10)
+    "$ANALYZE" --format tsv "$r" > sites.tsv
+    expect_eq "tsv header" "kind mapped_file" "$(head -1 sites.tsv | cut -f17,18 | tr '\t' ' ')"
+    expect_eq "tsv leak_anon kind" mmap "$(awk -F'\t' '$11 == "leak_anon" {print $17}' sites.tsv)"
+    "$ANALYZE" --format csv "$r" | grep -q '^1,leak,1048576,1,.*,leak_anon,.*,mmap,'$'\r$' || fail "csv row"
+    "$ANALYZE" --format collapsed "$r" > folded
+    grep -qE '^\[mmap\];_start;.*;main;leak_anon 1048576$' folded || fail "collapsed: $(cat folded)"
+    "$ANALYZE" --format npy -o arrays "$r"
+    expect_eq "npy kind" mmap "$(jq -r '.sites[0].kind' arrays/index.json)"
+    "$ANALYZE" --format pprof -o prof.heap "$r"
+    grep -qE '^ +10: 10485760 \[ +10: 10485760\] @' prof.heap || fail "pprof: $(head -3 prof.heap)"
+    "$ANALYZE" --format html -o report.html "$r"
+    expect_eq "html charts (RSS, VM, heap, mapped, site, stamps)" 6 "$(grep -c '^<svg ' report.html)"
+}
+
+test_maps_old_reader_view_unchanged_without_mappings() {
+    # a job that maps nothing writes `mapped 0 0` lines and no map lines; the heap numbers stand alone
+    r=$(map_run none 4)
+    expect_eq "map lines" 0 "$(grep -c '^map'$'\t' "$r" || true)"
+    expect_eq "mapped lines" 6 "$(grep -c '^mapped'$'\t0\t0\t' "$r")"
+    analyze_json "$r" | jq -e '.process_growth.mapped_bytes_per_event == 0' > /dev/null
+}
