@@ -183,3 +183,74 @@ Test(reader, missing_file_and_directory)
     cr_assert_null(report_read_file("/tmp", &err));
     cr_assert(strstr(err.msg, "directory"), "%s", err.msg);
 }
+
+/* Mapping lines (docs/report-format.md, "Mappings"): a mapping site per (stack, kind), apart from the
+ * heap site of the same stack; `mapped` totals on stamps and exit. */
+Test(reader, mapping_sites_are_their_own_stacks)
+{
+    char *rec = cat3("module\t1\t1000\t9000\t0\tabcdef\t/bin/job\n"
+                     "stack\t5\t0\t1:1234\n"
+                     "stamp\t1\tev\t1\t2000\t1000\t64\t1\t1\t0\n"
+                     "site\t5\t1\t64\t1\t64\t1\t64\n"
+                     "map\t5\tmmap\t1\t4096\t1\t4096\t1\t4096\t4096\t-\n"
+                     "map\t5\tmmap-file\t1\t8192\t1\t8192\t1\t8192\t-\t/data/a\\tb\n"
+                     "mapped\t12288\t2\t4096\n"
+                     "end\t1\n",
+                     "stamp\t2\tev\t2\t2000\t1000\t64\t1\t1\t0\n"
+                     "map\t5\tmmap\t1\t4096\t2\t8192\t2\t8192\t8192\t-\n"
+                     "mapped\t16384\t3\t8192\n"
+                     "end\t2\n",
+                     "exit\texit\t3\t2000\t1000\t64\t1\t1\t0\t2\n"
+                     "live\t5\t1\t64\t1\t64\t0:1\n"
+                     "maplive\t5\tmmap\t2\t8192\t2\t8192\t0:1,1:1\t-\n"
+                     "mapped\t8192\t2\t-\n"
+                     "end\texit\n");
+    char *text = cat3(HEADER, rec, "");
+    ls_error err;
+    ls_report *r = read_str(text, &err);
+    cr_assert_not_null(r, "%s", err.msg);
+    cr_assert_eq(r->nstacks, 3, "the heap site and two mapping sites");
+    cr_expect_eq(r->stacks[0].kind, SITE_HEAP);
+    cr_expect(r->stacks[0].used && r->stacks[0].has_exit);
+    const ls_stack *anon = &r->stacks[1], *file = &r->stacks[2];
+    cr_expect_eq(anon->kind, SITE_MMAP);
+    cr_expect_eq(anon->sid, 5);
+    cr_expect_eq(anon->nframes, 1);
+    cr_expect_eq(anon->total_bytes, 8192);
+    cr_expect(anon->has_exit);
+    cr_expect_eq(anon->exit_bytes, 8192);
+    cr_expect_eq(anon->exit_allocs, 2);
+    cr_expect_eq(file->kind, SITE_MMAP_FILE);
+    cr_expect_str_eq(file->file, "/data/a\tb");
+    cr_expect_not(file->has_exit);
+    cr_expect_eq(r->stamps[0].mapped_bytes, 12288);
+    cr_expect_eq(r->stamps[1].mapped_bytes, 16384);
+    cr_expect_eq(r->stamps[1].mapped_count, 3);
+    cr_expect_eq(r->exit.mapped_bytes, 8192);
+    cr_expect_str_eq(site_kind_name(SITE_MMAP_SHARED), "mmap-shared");
+    cr_expect_eq(site_kind_parse("mmap-file", 9), SITE_MMAP_FILE);
+    cr_expect_eq(site_kind_parse("heap", 4), SITE_HEAP);
+    cr_expect_eq(site_kind_parse("mmapx", 5), -1);
+    report_free(r);
+    free(rec);
+    free(text);
+}
+
+Test(reader, bad_mapping_lines_name_file_and_line)
+{
+    char *t = cat3(HEADER, "stamp\t1\tev\t1\t2\t3\t4\t5\t6\t7\nmap\t9\tmmap\t1\t1\t1\t1\t1\t1\t-\t-\nend\t1\n", "");
+    expect_error(t, "r.lsr:17:", "undefined stack 9");
+    free(t);
+    t = cat3(HEADER, "stamp\t1\tev\t1\t2\t3\t4\t5\t6\t7\nmap\t9\theap\t1\t1\t1\t1\t1\t1\t-\t-\nend\t1\n", "");
+    expect_error(t, "r.lsr:17:", "bad map line");
+    free(t);
+    t = cat3(HEADER, "stamp\t1\tev\t1\t2\t3\t4\t5\t6\t7\nmap\t9\tmmap\t1\t1\n1\nend\t1\n", "");
+    expect_error(t, "r.lsr:17:", "bad map line");
+    free(t);
+    t = cat3(HEADER, "stamp\t1\tev\t1\t2\t3\t4\t5\t6\t7\nmapped\tx\t1\t-\nend\t1\n", "");
+    expect_error(t, "r.lsr:17:", "bad mapped line");
+    free(t);
+    t = cat3(HEADER, "maplive\t1\tmmap\t1\t1\t1\t1\t0:1\t-\nend\tfoo\n", "");
+    expect_error(t, "r.lsr:16:", "maplive line outside an exit record");
+    free(t);
+}
