@@ -176,3 +176,14 @@ test_maps_old_reader_view_unchanged_without_mappings() {
     expect_eq "mapped lines" 6 "$(grep -c '^mapped'$'\t0\t0\t' "$r")"
     analyze_json "$r" | jq -e '.process_growth.mapped_bytes_per_event == 0' > /dev/null
 }
+
+test_maps_fork_child_lists_inherited_mappings() {
+    mkdir -p out
+    LEAKSTAMP_OUT=out LD_PRELOAD=$LIB "$JOBS/map_leaky" fork 4
+    expect_eq "reports" 2 "$(ls out/*.lsr | wc -l)"
+    child=$(grep -l $'^stamp\t[0-9]*\tchild' out/*.lsr)
+    seq=$(awk -F'\t' '$1=="stamp"{print $2; exit}' "$child")
+    expect_eq "child's first stamp: the 4 inherited ranges whole" $'4\t4194304\t4\t4194304' \
+        "$(stamp_lines "$child" "$seq" | awk -F'\t' '$1=="map" && $3=="mmap" {print $4 "\t" $5 "\t" $6 "\t" $7}')"
+    grep -q $'^maplive\t[0-9]*\tmmap\t4\t4194304\t' "$child" || fail "child's exit record"
+}

@@ -16,6 +16,8 @@
  *   churn    churn() maps and unmaps 4 KiB 100,000 times per event, leaks nothing
  *   threads4 four threads at once each map and unmap 4 KiB 5,000 times and leak one page from
  *            thread_page() per event (16 KiB per event): the table under concurrent mmap/munmap
+ *   fork     leak_anon() per event, then a forked child stamps once and exits: its own report's first
+ *            stamp lists the inherited mappings whole
  *   errno    failing calls (munmap of an unaligned address, mmap of 0 bytes, mremap of nothing): prints
  *            their results and errno, which must be the same with and without the tool
  *   none     maps nothing (for the bench: the job alone)
@@ -32,6 +34,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <leakstamp.h>
@@ -217,7 +220,7 @@ int main(int argc, char **argv)
         {"anon", leak_anon}, {"file", leak_file}, {"shared", leak_shared}, {"partial", leak_partial},
         {"fixed", leak_fixed}, {"grow", grow_map}, {"move", move_map}, {"thread", on_thread},
         {"shm", leak_shm}, {"churn", churn}, {"threads4", four_threads}, {"errno", failing_calls},
-        {"dlopen", NULL}, {"none", NULL},
+        {"fork", leak_anon}, {"dlopen", NULL}, {"none", NULL},
     };
     void (*fn)(void) = NULL;
     size_t i = 0;
@@ -236,5 +239,13 @@ int main(int argc, char **argv)
             fn();
     }
     leakstamp_stamp("event");
+    if (!strcmp(mode, "fork")) {
+        pid_t child = fork();
+        if (child == 0) {
+            leakstamp_stamp("child");
+            exit(0);
+        }
+        waitpid(child, NULL, 0);
+    }
     return 0;
 }
