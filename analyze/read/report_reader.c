@@ -308,6 +308,17 @@ static void parse_stamp(reader *rd, size_t n)
  * live: <sid> <live allocs> <live bytes> <total allocs> <total bytes> <births>
  * Only the absolute numbers are kept: the deltas are redundant with them. `births` is not needed by
  * any statistic yet, and a live line without it is accepted. */
+/* The last four of v[0..nints): live allocs/ranges, live bytes, totals; and the line. */
+static void set_absolute(reader *rd, pending_count *c, const int64_t *v, size_t nints)
+{
+    const int64_t *abs = v + nints - 4;
+    c->allocs = abs[0];
+    c->bytes = abs[1];
+    c->total_allocs = abs[2];
+    c->total_bytes = abs[3];
+    c->line = rd->lineno;
+}
+
 static void parse_count(reader *rd, size_t n, int is_site)
 {
     pending_count c = { 0 };
@@ -319,12 +330,7 @@ static void parse_count(reader *rd, size_t n, int is_site)
         rec_fail(rd, "bad %s line: a number field is not a decimal integer", is_site ? "site" : "live");
         return;
     }
-    const int64_t *abs = v + nints - 4;
-    c.allocs = abs[0];
-    c.bytes = abs[1];
-    c.total_allocs = abs[2];
-    c.total_bytes = abs[3];
-    c.line = rd->lineno;
+    set_absolute(rd, &c, v, nints);
     if (is_site)
         VEC_PUSH(rd->psites, rd->npsites, rd->cap_psites, c);
     else
@@ -347,12 +353,7 @@ static void parse_map(reader *rd, size_t n, int is_stamp)
         rec_fail(rd, "bad %s line: expected <sid> <mmap|mmap-file|mmap-shared> and decimal integers", what);
         return;
     }
-    const int64_t *abs = v + nints - 4;
-    c.allocs = abs[0];
-    c.bytes = abs[1];
-    c.total_allocs = abs[2];
-    c.total_bytes = abs[3];
-    c.line = rd->lineno;
+    set_absolute(rd, &c, v, nints);
     ls_field file = rd->f[3 + nints + 1];
     c.file = field_is(file, "-") ? NULL : field_text(file);
     if (is_stamp)
@@ -511,26 +512,39 @@ static ls_stack *map_site_of(reader *rd, pending_count *c, const char *kind)
     return &r->stacks[r->nstacks - 1];
 }
 
-static void commit_counts(reader *rd, uint32_t idx)
+/* The stack a count line is about: a heap site's own, or the mapping site (sid, kind). */
+static ls_stack *count_target(reader *rd, pending_count *c, const char *kind)
 {
-    for (size_t i = 0; i < rd->npsites && !rd->err->set; i++) {
-        const pending_count *c = &rd->psites[i];
-        ls_stack *s = stack_of(rd, c, "site");
-        if (!s)
-            return;
+    ls_stack *s = c->kind ? map_site_of(rd, c, kind) : stack_of(rd, c, kind);
+    if (s) {
         s->used = 1;
-        site_stream_append(&s->history, idx, c->allocs, c->bytes);
         s->total_allocs = c->total_allocs;
         s->total_bytes = c->total_bytes;
     }
-    for (size_t i = 0; i < rd->npmaps && !rd->err->set; i++) {
-        pending_count *c = &rd->pmaps[i];
-        ls_stack *s = map_site_of(rd, c, "map");
+    return s;
+}
+
+/* `site` or `map` lines of the stamp at index idx. */
+static void apply_stamp_counts(reader *rd, pending_count *v, size_t n, const char *kind, uint32_t idx)
+{
+    for (size_t i = 0; i < n && !rd->err->set; i++) {
+        ls_stack *s = count_target(rd, &v[i], kind);
         if (!s)
             return;
-        site_stream_append(&s->history, idx, c->allocs, c->bytes);
-        s->total_allocs = c->total_allocs;
-        s->total_bytes = c->total_bytes;
+        site_stream_append(&s->history, idx, v[i].allocs, v[i].bytes);
+    }
+}
+
+/* `live` or `maplive` lines of the exit record. */
+static void apply_exit_counts(reader *rd, pending_count *v, size_t n, const char *kind)
+{
+    for (size_t i = 0; i < n && !rd->err->set; i++) {
+        ls_stack *s = count_target(rd, &v[i], kind);
+        if (!s)
+            return;
+        s->has_exit = 1;
+        s->exit_allocs = v[i].allocs;
+        s->exit_bytes = v[i].bytes;
     }
 }
 
@@ -555,7 +569,8 @@ static void commit_stamp(reader *rd)
     rd->pstamp.name = intern_name(r, rd->pstamp_name);
     rd->pstamp_name = NULL;
     VEC_PUSH(r->stamps, r->nstamps, r->cap_stamps, rd->pstamp);
-    commit_counts(rd, (uint32_t)(r->nstamps - 1));
+    apply_stamp_counts(rd, rd->psites, rd->npsites, "site", (uint32_t)(r->nstamps - 1));
+    apply_stamp_counts(rd, rd->pmaps, rd->npmaps, "map", (uint32_t)(r->nstamps - 1));
 }
 
 static void commit_exit(reader *rd)
@@ -578,29 +593,8 @@ static void commit_exit(reader *rd)
     rd->pexit.reason = NULL;
     for (size_t i = 0; i < r->nstacks; i++)
         r->stacks[i].has_exit = 0;
-    for (size_t i = 0; i < rd->nplive && !rd->err->set; i++) {
-        const pending_count *c = &rd->plive[i];
-        ls_stack *s = stack_of(rd, c, "live");
-        if (!s)
-            return;
-        s->used = 1;
-        s->has_exit = 1;
-        s->exit_allocs = c->allocs;
-        s->exit_bytes = c->bytes;
-        s->total_allocs = c->total_allocs;
-        s->total_bytes = c->total_bytes;
-    }
-    for (size_t i = 0; i < rd->npmaplive && !rd->err->set; i++) {
-        pending_count *c = &rd->pmaplive[i];
-        ls_stack *s = map_site_of(rd, c, "maplive");
-        if (!s)
-            return;
-        s->has_exit = 1;
-        s->exit_allocs = c->allocs;
-        s->exit_bytes = c->bytes;
-        s->total_allocs = c->total_allocs;
-        s->total_bytes = c->total_bytes;
-    }
+    apply_exit_counts(rd, rd->plive, rd->nplive, "live");
+    apply_exit_counts(rd, rd->pmaplive, rd->npmaplive, "maplive");
 }
 
 static void check_end_label(reader *rd, ls_field label)

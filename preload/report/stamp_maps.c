@@ -63,10 +63,9 @@ static void measure_resident(struct map_walk *w)
         size_t cap = resident_cap ? resident_cap * 2 : 1024;
         while (cap < w->nsites + 1)
             cap *= 2;
-        int64_t *fresh = ls_map(cap * sizeof *fresh);
+        int64_t *fresh = ls_buf_grow_mem(resident_of, resident_cap * sizeof *fresh, cap * sizeof *fresh);
         if (!fresh)
             return;
-        ls_unmap(resident_of, resident_cap * sizeof *resident_of);
         resident_of = fresh;
         resident_cap = cap;
     }
@@ -154,12 +153,9 @@ static void take_range(const struct ls_map_piece *pc, void *arg)
     struct borns *b = arg;
     if (b->n == b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 4096;
-        struct born *v = ls_map(cap * sizeof *v);
+        struct born *v = ls_buf_grow_mem(b->v, b->cap * sizeof *v, cap * sizeof *v);
         if (!v)
             return;
-        if (b->v)
-            memcpy(v, b->v, b->n * sizeof *v);
-        ls_unmap(b->v, b->cap * sizeof *v);
         b->v = v;
         b->cap = cap;
     }
