@@ -38,6 +38,7 @@ static void init_item(gate_item *it, const ls_site *s, int kind)
 {
     memset(it, 0, sizeof *it);
     it->kind = kind;
+    it->site_kind = s->kind;
     it->function = s->function;
     const ls_symframe *d = s->nframes ? &s->frames[s->display] : NULL;
     it->file = d ? d->file : NULL;

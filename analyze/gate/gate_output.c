@@ -13,16 +13,21 @@
 void gate_item_summary(const gate_item *it, char *buf, size_t size)
 {
     char b[32], n[32];
+    /* a mapping site counts mapped ranges, not allocations */
+    const char *what = it->site_kind == SITE_HEAP ? "allocations" : "mappings";
+    const char *kind = it->site_kind == SITE_HEAP ? "" : site_kind_name(it->site_kind);
     if (it->kind == GATE_KIND_GROWTH) {
         units_bytes_signed(it->bytes_per_event, b, sizeof b);
         units_count_signed(it->allocs_per_event, n, sizeof n);
         if (it->since_event)
-            snprintf(buf, size, "grows %s and %s allocations per event since event %zu", b, n, it->since_event);
+            snprintf(buf, size, "grows %s and %s %s%s%s per event since event %zu", b, n, kind, *kind ? " " : "",
+                     what, it->since_event);
         else
-            snprintf(buf, size, "grows %s and %s allocations per event", b, n);
+            snprintf(buf, size, "grows %s and %s %s%s%s per event", b, n, kind, *kind ? " " : "", what);
     } else {
         units_bytes(it->exit_bytes, b, sizeof b);
-        snprintf(buf, size, "%s in %.0f allocations still live at exit", b, it->exit_allocs);
+        snprintf(buf, size, "%s in %.0f %s%s%s still live at exit", b, it->exit_allocs, kind, *kind ? " " : "",
+                 what);
     }
     if (it->baselined) {
         size_t len = strlen(buf);
@@ -105,8 +110,10 @@ void gate_print_table(FILE *out, const gate_result *r, const gate_options *g)
                 snprintf(since, sizeof since, "exit");
             }
             location(it, loc, sizeof loc);
-            fprintf(out, "  %-6s  %12s  %12s  %6s  %-10s  %s  %s\n",
-                    it->kind == GATE_KIND_GROWTH ? "growth" : "exit", b, n, since, base, it->function, loc);
+            fprintf(out, "  %-6s  %12s  %12s  %6s  %-10s  %s%s%s%s  %s\n",
+                    it->kind == GATE_KIND_GROWTH ? "growth" : "exit", b, n, since, base,
+                    it->site_kind == SITE_HEAP ? "" : "[", it->site_kind == SITE_HEAP ? "" : site_kind_name(it->site_kind),
+                    it->site_kind == SITE_HEAP ? "" : "] ", it->function, loc);
         }
     }
     if (r->suppressed || r->baselined)

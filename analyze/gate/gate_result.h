@@ -16,6 +16,7 @@ enum { GATE_KIND_GROWTH, GATE_KIND_EXIT };
 
 typedef struct gate_item {
     int kind;
+    int site_kind;                          /* ls_site_kind: heap, or a kind of mapping */
     const char *function, *file, *module;   /* pooled in the analysis */
     int line;
     double bytes_per_event, allocs_per_event;

@@ -87,9 +87,15 @@ static void record(void *p, size_t len, int kind, int fd, struct ls_caller from)
 static void *mmap_from(void *addr, size_t len, int prot, int flags, int fd, off_t off, struct ls_caller from)
 {
     void *p = next_mmap(addr, len, prot, flags, fd, off);
-    if (p != MAP_FAILED && job_mapping(from.ra)) {
-        int kind = kind_of(flags, fd);
-        record(p, len, kind, (flags & MAP_ANONYMOUS) ? -1 : fd, from);
+    if (p == MAP_FAILED)
+        return p;
+    if (job_mapping(from.ra)) {
+        record(p, len, kind_of(flags, fd), (flags & MAP_ANONYMOUS) ? -1 : fd, from);
+    } else if ((flags & MAP_FIXED) && watching()) {
+        /* not the job's (an allocator's, ours), but whatever the table had there is gone */
+        struct ls_guard g = ls_enter();
+        ls_maps_remove((uintptr_t)p, len);
+        ls_leave(g);
     }
     return p;
 }

@@ -21,7 +21,7 @@ static const char *const kind_names[] = {"?", "mmap", "mmap-file", "mmap-shared"
 
 struct map_walk {
     struct ls_buf *rec, *body;
-    int64_t maps, bytes, resident;
+    int64_t maps, bytes, resident;  /* resident: -1 once a site's is unknown */
     int64_t *site_resident;         /* per site index, -1 unknown */
     uint32_t nsites;
     uint64_t budget;                /* pages left for mincore */
@@ -97,8 +97,8 @@ static void put_map_line(uint32_t i, struct ls_map_site *s, void *arg)
     int64_t res = w->site_resident && i <= w->nsites ? w->site_resident[i] : -1;
     w->maps += s->maps;
     w->bytes += s->bytes;
-    if (res > 0)
-        w->resident += res;
+    if (s->maps && w->resident >= 0)
+        w->resident = res < 0 ? -1 : w->resident + res;
     struct ls_stack_rec *st = ls_stacks_get(s->sid);
     if (!st || (s->maps == s->prev_maps && s->bytes == s->prev_bytes))
         return;
@@ -116,7 +116,7 @@ static void put_map_line(uint32_t i, struct ls_map_site *s, void *arg)
 static void put_mapped_line(struct ls_buf *b, const struct map_walk *w, int with_resident)
 {
     ls_buf_str(b, "mapped\t"), ls_buf_i64(b, w->bytes), ls_buf_tab(b), ls_buf_i64(b, w->maps), ls_buf_tab(b);
-    put_resident(b, with_resident ? w->resident : -1), ls_buf_nl(b);
+    put_resident(b, with_resident ? w->resident : -1), ls_buf_nl(b);   /* -1 writes `-` */
 }
 
 void ls_put_map_lines(struct ls_buf *rec, struct ls_buf *body)

@@ -142,7 +142,7 @@ test_maps_gate_fails_growing_mapping_site() {
     "$WRAP" gate -o reports -- "$JOBS/map_leaky" anon 10 > gate.out 2>&1 || rc=$?
     cat gate.out
     expect_eq "gate exit code" 1 "$rc"
-    grep -E '^  growth +\+1\.00 MiB/ev +\+1/ev .*leak_anon' gate.out
+    grep -E '^  growth +\+1\.00 MiB/ev +\+1/ev .*\[mmap\] leak_anon' gate.out
     rc=0
     "$WRAP" gate --check exit -o reports2 -- "$JOBS/map_leaky" anon 3 > exit.out 2>&1 || rc=$?
     cat exit.out
