@@ -223,11 +223,12 @@ LS_HIDDEN int ls_maps_take(uintptr_t p, size_t len, struct ls_map_piece *out);
 LS_HIDDEN void ls_maps_put_back(const struct ls_map_piece *v, int n);
 LS_HIDDEN void ls_maps_move(const struct ls_map_piece *first, uintptr_t p, size_t len);
 LS_HIDDEN size_t ls_maps_length_at(uintptr_t p);   /* the tracked range starting at p, 0 if none */
-/* Stamp side (stamp lock held): visit every site / every range under the table's lock. */
+/* Stamp side (stamp lock held): visit every site / every range (with its site) under the table's
+ * lock; a site's sid, kind and file never change once it is made. */
 LS_HIDDEN void ls_maps_each_site(void (*fn)(uint32_t msite, struct ls_map_site *, void *), void *arg);
 LS_HIDDEN uint32_t ls_maps_count(void);            /* sites made so far: msite 1..count */
-LS_HIDDEN void ls_maps_each_range(void (*fn)(const struct ls_map_piece *, void *), void *arg);
-LS_HIDDEN struct ls_map_site *ls_maps_site(uint32_t msite);
+LS_HIDDEN void ls_maps_each_range(void (*fn)(const struct ls_map_piece *, const struct ls_map_site *, void *),
+                                  void *arg);
 LS_HIDDEN void ls_maps_lock(void);
 LS_HIDDEN void ls_maps_unlock(void);
 LS_HIDDEN void ls_maps_reset_lock(void);

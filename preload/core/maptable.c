@@ -25,7 +25,7 @@
 
 struct range {
     uintptr_t lo, hi;
-    uint32_t msite, birth;   /* msite: index into sites + 1 */
+    uint32_t msite, birth;   /* msite: index into sites (0: none) */
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -46,7 +46,7 @@ void ls_maps_lock(void) { pthread_mutex_lock(&lock); }
 void ls_maps_unlock(void) { pthread_mutex_unlock(&lock); }
 void ls_maps_reset_lock(void) { pthread_mutex_init(&lock, NULL); }
 
-struct ls_map_site *ls_maps_site(uint32_t msite)
+static struct ls_map_site *site_at(uint32_t msite)
 {
     return msite && msite <= nsites ? &sites[msite] : NULL;
 }
@@ -257,12 +257,12 @@ void ls_maps_each_site(void (*fn)(uint32_t, struct ls_map_site *, void *), void 
     pthread_mutex_unlock(&lock);
 }
 
-void ls_maps_each_range(void (*fn)(const struct ls_map_piece *, void *), void *arg)
+void ls_maps_each_range(void (*fn)(const struct ls_map_piece *, const struct ls_map_site *, void *), void *arg)
 {
     pthread_mutex_lock(&lock);
     for (size_t i = 0; i < nranges; i++) {
         struct ls_map_piece pc = {ranges[i].lo, ranges[i].hi, ranges[i].msite, ranges[i].birth};
-        fn(&pc, arg);
+        fn(&pc, site_at(pc.msite), arg);
     }
     pthread_mutex_unlock(&lock);
 }

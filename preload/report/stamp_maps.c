@@ -47,8 +47,9 @@ static int64_t resident_bytes(uintptr_t lo, uintptr_t hi, uint64_t *budget)
     return pages * 4096;
 }
 
-static void add_resident(const struct ls_map_piece *pc, void *arg)
+static void add_resident(const struct ls_map_piece *pc, const struct ls_map_site *s, void *arg)
 {
+    (void)s;
     struct map_walk *w = arg;
     if (!pc->msite || pc->msite > w->nsites || w->site_resident[pc->msite] < 0)
         return;
@@ -138,17 +139,22 @@ void ls_maps_forget_previous(void)
     ls_maps_each_site(forget_previous, NULL);
 }
 
-/* ---- exit record: births per site, as `live` lines have them ---- */
+/* ---- exit record: births per site, as `live` lines have them ----
+ * One pass over the ranges (under the table's lock) copies what each line needs, so the counts, the
+ * births and the mapped total come from the same snapshot. */
 
 struct born {
     uint32_t msite, seq;
+    int64_t bytes;
+    const struct ls_map_site *site;   /* sid, kind, file (fixed once made) */
+    int64_t total_maps, total_bytes;  /* copied under the lock */
 };
 struct borns {
     struct born *v;
     size_t n, cap;
 };
 
-static void take_range(const struct ls_map_piece *pc, void *arg)
+static void take_range(const struct ls_map_piece *pc, const struct ls_map_site *s, void *arg)
 {
     struct borns *b = arg;
     if (b->n == b->cap) {
@@ -159,7 +165,8 @@ static void take_range(const struct ls_map_piece *pc, void *arg)
         b->v = v;
         b->cap = cap;
     }
-    b->v[b->n++] = (struct born){pc->msite, pc->birth};
+    b->v[b->n++] = (struct born){pc->msite, pc->birth, (int64_t)(pc->hi - pc->lo), s,
+                                 s ? s->total_maps : 0, s ? s->total_bytes : 0};
 }
 
 static int by_site_then_seq(const void *a, const void *b)
@@ -183,25 +190,21 @@ static void put_births(struct ls_buf *b, const struct born *v, size_t i, size_t 
     }
 }
 
+/* One `maplive` line for the ranges [i, j) of one site. */
 static void put_maplive_line(struct ls_buf *rec, struct ls_buf *b, const struct born *v, size_t i, size_t j)
 {
-    const struct ls_map_site *s = ls_maps_site(v[i].msite);
+    const struct ls_map_site *s = v[i].site;
     struct ls_stack_rec *st = s ? ls_stacks_get(s->sid) : NULL;
     if (!st)
         return;
+    int64_t bytes = 0;
+    for (size_t k = i; k < j; k++)
+        bytes += v[k].bytes;
     ls_define_stack(rec, st);
     ls_buf_str(b, "maplive\t"), ls_buf_u64(b, s->sid), ls_buf_tab(b), ls_buf_str(b, kind_names[s->kind]);
-    ls_buf_tab(b), ls_buf_i64(b, s->maps), ls_buf_tab(b), ls_buf_i64(b, s->bytes), ls_buf_tab(b);
-    ls_buf_i64(b, s->total_maps), ls_buf_tab(b), ls_buf_i64(b, s->total_bytes), ls_buf_tab(b);
+    ls_buf_tab(b), ls_buf_u64(b, j - i), ls_buf_tab(b), ls_buf_i64(b, bytes), ls_buf_tab(b);
+    ls_buf_i64(b, v[i].total_maps), ls_buf_tab(b), ls_buf_i64(b, v[i].total_bytes), ls_buf_tab(b);
     put_births(b, v, i, j), ls_buf_tab(b), put_file(b, s), ls_buf_nl(b);
-}
-
-static void sum_site(uint32_t i, struct ls_map_site *s, void *arg)
-{
-    struct map_walk *w = arg;
-    (void)i;
-    w->maps += s->maps;
-    w->bytes += s->bytes;
 }
 
 void ls_put_map_exit_lines(struct ls_buf *rec, struct ls_buf *body)
@@ -209,7 +212,8 @@ void ls_put_map_exit_lines(struct ls_buf *rec, struct ls_buf *body)
     struct borns borns = {0};
     struct map_walk w = {0};
     ls_maps_each_range(take_range, &borns);
-    ls_maps_each_site(sum_site, &w);
+    for (size_t i = 0; i < borns.n; i++)
+        w.maps++, w.bytes += borns.v[i].bytes;
     put_mapped_line(body, &w, 0);
     if (borns.n)
         qsort(borns.v, borns.n, sizeof *borns.v, by_site_then_seq);
