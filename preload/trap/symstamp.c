@@ -41,14 +41,15 @@ struct hit {
     _Atomic int n;
 };
 
-static struct object objects[MAX_OBJECTS];
-static int nobjects, next_object_id = 1;
+static int next_object_id = 1;
 static const struct link_map *self_lm;
 static pthread_mutex_t pend_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ls_buf pending;   /* `symbol` lines not yet written */
 static _Atomic int pending_new;
 
 static void write_symbols_record(int final);
+static struct object objects[MAX_OBJECTS];
+static int nobjects;
 
 /* ---- what a breakpoint does ---- */
 
@@ -81,7 +82,79 @@ static void on_hit(void *arg, ucontext_t *uc)
 
 /* ---- the symbols record ---- */
 
-/* Pending `symbol` lines, the names that match nothing so far, `end symbols`: one record. */
+/* ---- did you mean ---- */
+
+/* The closest function names to each name that matched nothing, found at exit by reading the symbols
+ * of every object once more (only then, and only when some name never matched). */
+#define SUGGESTIONS 3
+struct suggestion {
+    unsigned distance;
+    char name[512];
+};
+static struct suggestion suggestions[LS_SYM_MAX_NAMES][SUGGESTIONS];
+static int nsuggestions[LS_SYM_MAX_NAMES];
+
+/* `name` is compared (demangled and normalised, or the symbol), `shown` is listed. */
+static void consider(int i, const char *name, const char *shown)
+{
+    unsigned d = ls_sym_distance(&ls_sym.names[i], name);
+    if (d > ls_sym_distance_limit(&ls_sym.names[i]) || strlen(shown) >= sizeof suggestions[0][0].name)
+        return;
+    struct suggestion *v = suggestions[i];
+    int n = nsuggestions[i], at = n;
+    for (int k = 0; k < n; k++)
+        if (!strcmp(v[k].name, shown))
+            return;   /* listed in .symtab and .dynsym */
+    while (at > 0 && v[at - 1].distance > d)
+        at--;
+    if (at == SUGGESTIONS)
+        return;
+    memmove(&v[at + 1], &v[at], (size_t)(n - at - (n == SUGGESTIONS)) * sizeof *v);
+    v[at].distance = d;
+    strcpy(v[at].name, shown);
+    nsuggestions[i] = n + (n < SUGGESTIONS);
+}
+
+static int on_suggest_symbol(const char *sym, uintptr_t addr, int prot, void *arg)
+{
+    (void)addr, (void)prot, (void)arg;
+    char base[4096], dem[4096], printed[4096];
+    if (ls_sym_base(sym, base, sizeof base))
+        return 0;
+    const char *d = ls_sym_demangle(base, dem, sizeof dem);
+    const char *p = d ? ls_sym_demangle_printed(base, printed, sizeof printed) : NULL;
+    for (int i = 0; i < ls_sym.n; i++)
+        if (!atomic_load(&ls_sym.names[i].matches)) {
+            int as_symbol = ls_sym.names[i].kind == LS_SYM_MANGLED || !d;
+            consider(i, as_symbol ? base : d, as_symbol ? base : p ? p : d);
+        }
+    return 0;
+}
+
+static void find_suggestions(void)
+{
+    for (int k = 0; k < nobjects; k++)
+        if (objects[k].path)
+            ls_elf_each_function(objects[k].path, objects[k].l_addr, on_suggest_symbol, NULL);
+}
+
+/* "event function X matched no function ...; did you mean: A; B" */
+static void say_unmatched(int i)
+{
+    char also[1700] = "";
+    size_t n = 0;
+    for (int k = 0; k < nsuggestions[i] && n < sizeof also; k++)
+        n += (size_t)snprintf(also + n, sizeof also - n, "%s%s", k ? "; " : "; did you mean: ", suggestions[i][k].name);
+    ls_say("%s %s matched no function in the program or its libraries: it recorded no stamps%s",
+           i == ls_sym.event ? "event function" : "stamp function", ls_sym.names[i].text, also);
+}
+
+/* ---- the symbols record ---- */
+
+/* Pending `symbol` lines, the names that match nothing so far, `end symbols`: one record. The final
+ * one (at exit) also lists the closest names to those that never matched, and says them on stderr
+ * unless the wrapper does that once for the whole run (LEAKSTAMP_NAMES_SUMMARY: many processes of one
+ * job, such as an interpreter's shims and helpers, would each say it). */
 static void write_symbols_record(int final)
 {
     /* The guard first: the write below may enter a named libc function (write), whose breakpoint must
@@ -91,12 +164,23 @@ static void write_symbols_record(int final)
     atomic_store(&pending_new, 0);
     struct ls_buf b = {0};
     ls_buf_put(&b, pending.data, pending.len);
+    int unmatched = 0;
+    for (int i = 0; i < ls_sym.n; i++)
+        unmatched += !atomic_load(&ls_sym.names[i].matches);
+    if (final && unmatched)
+        find_suggestions();
     for (int i = 0; i < ls_sym.n; i++)
         if (!atomic_load(&ls_sym.names[i].matches)) {
             ls_buf_str(&b, "unmatched\t"), ls_buf_esc(&b, ls_sym.names[i].text), ls_buf_nl(&b);
-            if (final)
-                ls_say("%s %s matched no function in the program or its libraries: it recorded no stamps",
-                       i == ls_sym.event ? "event function" : "stamp function", ls_sym.names[i].text);
+            if (!final)
+                continue;
+            for (int k = 0; k < nsuggestions[i]; k++) {
+                ls_buf_str(&b, "suggest\t"), ls_buf_esc(&b, ls_sym.names[i].text), ls_buf_tab(&b);
+                ls_buf_u64(&b, suggestions[i][k].distance), ls_buf_tab(&b);
+                ls_buf_esc(&b, suggestions[i][k].name), ls_buf_nl(&b);
+            }
+            if (!ls_sym.summary_by_wrapper)
+                say_unmatched(i);
         }
     ls_buf_str(&b, "end\tsymbols\n");
     if (!b.failed && atomic_load(&ls_active)) {
@@ -158,6 +242,29 @@ static void match(int i, const char *sym, uintptr_t addr, int prot, struct objec
     note_match(i, sym, addr, o);
 }
 
+/* A name matches by its tail (`DetSimAlg::execute`) only while the tail names one function or overload
+ * set: the first function name it met (by tail or in full) owns it; another is refused, and said once.
+ * Scans run one at a time (start-up, then under the loader's lock). */
+static int unique_tail(struct ls_symname *m, const char *demangled, int how)
+{
+    size_t n = ls_sym_name_length(demangled);
+    if (!m->tail_owner) {
+        char *c = ls_arena_alloc(n + 1);
+        if (c)
+            memcpy(c, demangled, n);
+        m->tail_owner = c;
+        return 1;
+    }
+    if ((strlen(m->tail_owner) == n && !memcmp(m->tail_owner, demangled, n)) || how == LS_MATCH_EXACT)
+        return 1;
+    if (!m->tail_refused) {
+        m->tail_refused = 1;
+        ls_say("%s names more than one function: %s is stamped, %.*s is not; give its qualified name",
+               m->text, m->tail_owner, (int)n, demangled);
+    }
+    return 0;
+}
+
 static int on_symbol(const char *sym, uintptr_t addr, int prot, void *arg)
 {
     struct object_scan *sc = arg;
@@ -165,9 +272,11 @@ static int on_symbol(const char *sym, uintptr_t addr, int prot, void *arg)
     if (ls_sym_base(sym, base, sizeof base))
         return 0;   /* a .cold part: reached by jumps from inside its function, no entry */
     const char *d = ls_sym_needs_demangling(base) ? ls_sym_demangle(base, dem, sizeof dem) : NULL;
-    for (int i = 0; i < ls_sym.n; i++)
-        if (ls_sym_matches(&ls_sym.names[i], base, d))
+    for (int i = 0; i < ls_sym.n; i++) {
+        int how = ls_sym_matches(&ls_sym.names[i], base, d);
+        if (how != LS_MATCH_NONE && (!d || unique_tail(&ls_sym.names[i], d, how)))
             match(i, sym, addr, prot, sc->o);
+    }
     return 0;
 }
 
@@ -229,7 +338,7 @@ static void on_loader_event(void *arg, ucontext_t *uc)
     (void)arg, (void)uc;
     if (_r_debug.r_state != RT_CONSISTENT)
         return;
-    struct ls_guard g = ls_enter();   /* the scan allocates (demangler): untracked, from the real allocator */
+    struct ls_guard g = ls_enter();   /* the scan may allocate (libc): untracked, from the real allocator */
     scan_objects();
     ls_leave(g);
 }
@@ -239,7 +348,6 @@ static void named_start(void)
     ls_symconfig_load();
     if (!ls_sym.n)
         return;
-    ls_sym_find_demangler();
     Dl_info info;
     void *lm = NULL;
     if (dladdr1((void *)&named_start, &info, &lm, RTLD_DL_LINKMAP))
@@ -252,13 +360,12 @@ static void named_start(void)
         ls_trap_arm(_r_debug.r_brk, PROT_READ | PROT_EXEC, on_loader_event, NULL, 0, why, sizeof why))
         ls_say("cannot watch dlopen (%s): functions in libraries loaded later are not stamped",
                _r_debug.r_brk ? why : "no r_debug.r_brk");
+    /* A name that matches nothing yet is not said now: a library loaded later may define it (an
+     * interpreter's job loads its libraries long after start). It is said at exit if it never matched. */
     for (int i = 0; i < ls_sym.n; i++) {
         const struct ls_symname *m = &ls_sym.names[i];
         int n = atomic_load(&m->matches);
-        if (!n)
-            ls_say("%s %s matches no function in the program or its libraries (yet: a library loaded later "
-                   "may define it)", i == ls_sym.event ? "event function" : "stamp function", m->text);
-        else if (n > 1 && m->kind != LS_SYM_MANGLED && m->kind != LS_SYM_SIGNATURE)
+        if (n > 1 && m->kind != LS_SYM_MANGLED && m->kind != LS_SYM_SIGNATURE)
             ls_verbose("%s matches %d functions: every overload records a stamp named %s", m->text, n, m->text);
     }
     write_symbols_record(0);

@@ -10,30 +10,26 @@
  *   ns::Class::method        with the demangled name without its parameter list: every overload;
  *   ns::Class::method(int)   with the demangled name with parameters (and qualifiers such as const).
  * Demangled comparison ignores insignificant spaces and [abi:...] tags, and allows a leading return
- * type (template instances carry one). Compiler clones: a `.cold` part is jumped to from inside its
+ * type (template instances carry one). A qualified name may also be a tail of the function's name
+ * (`DetSimAlg::execute` for det::DetSimAlg::execute): symstamp.c keeps such a match only while the tail
+ * names one function (or overload set). Compiler clones: a `.cold` part is jumped to from inside its
  * function and is no entry; `.isra`, `.constprop`, `.part`, `.lto_priv`, `.localalias` clones are
  * entered in the function's place and match its name. Thunks (non-virtual thunk to ...) only adjust
  * `this` and jump to the function, which is stamped itself, so they do not match.
- * The demangler is libstdc++'s __cxa_demangle, looked up at start-up, never loaded by us: a process
- * without libstdc++ at start falls back to building the mangled prefix of a ns::Class::method name.
+ * The demangler is our own copy of libstdc++'s (cp-demangle.o from the static libsupc++.a, allowed by the
+ * GCC runtime library exception; hidden), in its callback form that allocates nothing: a job need not
+ * have libstdc++ loaded (a python driver that dlopens C++ later), and a library whose dlopen is being
+ * scanned is not relocated yet, so its own copy could not be called then.
  */
 #include "trap/trap.h"
 
 #include <ctype.h>
-#include <dlfcn.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct ls_symconfig ls_sym = {.event = -1};
-
-static char *(*demangle_fn)(const char *, char *, size_t *, int *);
-
-void ls_sym_find_demangler(void)
-{
-    if (!demangle_fn)
-        demangle_fn = (char *(*)(const char *, char *, size_t *, int *))dlsym(RTLD_DEFAULT, "__cxa_demangle");
-}
 
 static char *dup_text(const char *s, size_t n)
 {
@@ -86,33 +82,6 @@ static int is_identifier(const char *s, size_t n)
     return 1;
 }
 
-/* _ZN2ns5Class6methodE or _Z3foo for a name made only of plain identifiers; NULL otherwise. */
-static char *mangled_prefix(const char *s)
-{
-    char buf[1024];
-    size_t n = 0, parts = 0;
-    const char *p = s;
-    char tmp[1024];
-    size_t t = 0;
-    while (*p) {
-        size_t w = strcspn(p, ":");
-        if (!is_identifier(p, w) || t + w + 8 >= sizeof tmp)
-            return NULL;
-        t += (size_t)snprintf(tmp + t, sizeof tmp - t, "%zu%.*s", w, (int)w, p);
-        parts++;
-        p += w;
-        if (*p) {
-            if (p[0] != ':' || p[1] != ':' || !p[2])
-                return NULL;
-            p += 2;
-        }
-    }
-    if (!parts)
-        return NULL;
-    n = (size_t)snprintf(buf, sizeof buf, parts > 1 ? "_ZN%.*sE" : "_Z%.*s", (int)t, tmp);
-    return n < sizeof buf ? dup_text(buf, n) : NULL;
-}
-
 static int add_name(const char *s, size_t n)
 {
     while (n && isspace((unsigned char)*s))
@@ -151,8 +120,6 @@ static int add_name(const char *s, size_t n)
         if (k > 0 && (size_t)k < sizeof h)
             m->hint = dup_text(h, (size_t)k);
     }
-    if (m->kind == LS_SYM_PLAIN || m->kind == LS_SYM_QUALIFIED)
-        m->mangled_prefix = mangled_prefix(norm);
     return ls_sym.n++;
 }
 
@@ -175,6 +142,8 @@ int ls_symconfig_load(void)
     if (ev && *ev)
         ls_sym.event = add_name(ev, strlen(ev));
     add_list(getenv("LEAKSTAMP_STAMPS"));
+    const char *summary = getenv("LEAKSTAMP_NAMES_SUMMARY");
+    ls_sym.summary_by_wrapper = summary && *summary && strcmp(summary, "0");
     const char *inj = getenv("LEAKSTAMP_INJECT");
     if (inj && *inj) {
         uint64_t v;
@@ -248,39 +217,54 @@ static void drop_abi_tags(char *s)
     }
 }
 
-char *ls_sym_demangle(const char *base, char *out, size_t cap)
+/* cp-demangle.c's entry without allocation (libsupc++.a; hidden in our library by --exclude-libs). */
+extern int __gcclibcxx_demangle_callback(const char *mangled, void (*cb)(const char *, size_t, void *), void *arg);
+
+struct sink {
+    char *out;
+    size_t n, cap;
+    int full;
+};
+
+static void put_text(const char *s, size_t n, void *arg)
 {
-    if (!demangle_fn)
-        return NULL;
-    int status = -1;
-    char *d = demangle_fn(base, NULL, NULL, &status);   /* malloc: the real one, we are in the tool */
-    if (!d || status) {
-        free(d);
-        return NULL;
+    struct sink *k = arg;
+    if (k->n + n >= k->cap) {
+        k->full = 1;
+        return;
     }
+    memcpy(k->out + k->n, s, n);
+    k->n += n;
+}
+
+char *ls_sym_demangle_printed(const char *base, char *out, size_t cap)
+{
+    if (base[0] != '_' || base[1] != 'Z' || cap < 2)
+        return NULL;
+    struct sink k = {out, 0, cap, 0};
+    if (__gcclibcxx_demangle_callback(base, put_text, &k) != 0 || k.full)   /* 0: demangled */
+        return NULL;
+    out[k.n] = 0;
     static const char *const thunks[] = {"non-virtual thunk", "virtual thunk", "covariant return thunk",
                                          "transaction clone", "construction vtable"};
     for (size_t i = 0; i < sizeof thunks / sizeof thunks[0]; i++)
-        if (!strncmp(d, thunks[i], strlen(thunks[i]))) {
-            free(d);
+        if (!strncmp(out, thunks[i], strlen(thunks[i])))
             return NULL;
-        }
-    drop_abi_tags(d);
-    normalise(d, out, cap);
-    free(d);
     return out;
 }
 
-/* `whole` equals `want`, or ends with " " + want (a return type in front). */
-static int same_or_after_type(const char *whole, size_t n, const char *want)
+char *ls_sym_demangle(const char *base, char *out, size_t cap)
 {
-    size_t w = strlen(want);
-    if (n == w)
-        return !memcmp(whole, want, n);
-    return n > w && whole[n - w - 1] == ' ' && !memcmp(whole + n - w, want, w);
+    char raw[4096];
+    if (!ls_sym_demangle_printed(base, raw, sizeof raw))
+        return NULL;
+    drop_abi_tags(raw);
+    normalise(raw, out, cap);
+    return out;
 }
 
-/* Length of the demangled name without its parameter list and what follows it. */
+/* Length of a demangled name (or a name the user wrote) without its parameter list and what follows
+ * it: for "a::f(int) const" the length of "a::f". */
 static size_t name_length(const char *d)
 {
     size_t n = strlen(d);
@@ -299,29 +283,99 @@ static size_t name_length(const char *d)
     return n;
 }
 
-static int prefix_matches(const char *base, const char *prefix)
+size_t ls_sym_name_length(const char *demangled) { return name_length(demangled); }
+
+/* The function's name part `whole[0, n)` against the user's `want[0, w)`: equal, or preceded by a return
+ * type (" "), is the name itself; preceded by "::" (when tails are allowed) is a tail of it. */
+static int compare_names(const char *whole, size_t n, const char *want, size_t w, int tails)
 {
-    size_t n = strlen(prefix);
-    if (!strncmp(base, prefix, n))
-        return 1;
-    /* _ZNK...: a const member function */
-    if (prefix[2] == 'N' && base[0] == '_' && base[1] == 'Z' && base[2] == 'N' && base[3] == 'K')
-        return !strncmp(base + 4, prefix + 3, n - 3);
-    return 0;
+    if (n == w)
+        return memcmp(whole, want, n) ? LS_MATCH_NONE : LS_MATCH_EXACT;
+    if (n < w + 2 || memcmp(whole + n - w, want, w))
+        return LS_MATCH_NONE;
+    if (whole[n - w - 1] == ' ')
+        return LS_MATCH_EXACT;
+    return tails && whole[n - w - 1] == ':' && whole[n - w - 2] == ':' ? LS_MATCH_TAIL : LS_MATCH_NONE;
 }
 
 int ls_sym_matches(const struct ls_symname *m, const char *base, const char *demangled)
 {
     if (m->kind == LS_SYM_MANGLED)
-        return !strcmp(base, m->text);
+        return strcmp(base, m->text) ? LS_MATCH_NONE : LS_MATCH_EXACT;
     if (m->kind == LS_SYM_PLAIN && !strcmp(base, m->text))
-        return 1;
-    if (!demangled) {
-        if (!demangle_fn && m->mangled_prefix && base[0] == '_' && base[1] == 'Z')
-            return prefix_matches(base, m->mangled_prefix);
-        return 0;
+        return LS_MATCH_EXACT;
+    if (!demangled)
+        return LS_MATCH_NONE;
+    size_t dn = name_length(demangled), wn = name_length(m->norm);
+    /* with a parameter list, what follows the name (parameters, qualifiers) must be the same */
+    if (m->kind == LS_SYM_SIGNATURE && strcmp(demangled + dn, m->norm + wn))
+        return LS_MATCH_NONE;
+    int tails = m->kind != LS_SYM_PLAIN && strstr(m->norm, "::") && strstr(m->norm, "::") < m->norm + wn;
+    return compare_names(demangled, dn, m->norm, wn, tails);
+}
+
+/* ---- the closest names, for "did you mean" ---- */
+
+/* Case-insensitive edit distance of a[0, n) and b[0, m), both at most 255 characters. */
+static unsigned edit_distance(const char *a, size_t n, const char *b, size_t m)
+{
+    unsigned row[256];
+    for (size_t j = 0; j <= m; j++)
+        row[j] = (unsigned)j;
+    for (size_t i = 1; i <= n; i++) {
+        unsigned diag = row[0];
+        row[0] = (unsigned)i;
+        for (size_t j = 1; j <= m; j++) {
+            unsigned up = row[j];
+            unsigned cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+            unsigned best = diag + cost;
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
     }
-    if (m->kind == LS_SYM_SIGNATURE)
-        return same_or_after_type(demangled, strlen(demangled), m->norm);
-    return same_or_after_type(demangled, name_length(demangled), m->norm);
+    return row[m];
+}
+
+/* Start of the last `k` "::"-separated components of s[0, n) (outside template brackets). */
+static size_t last_components(const char *s, size_t n, int k)
+{
+    int depth = 0;
+    for (size_t i = n; i-- > 1;) {
+        if (s[i] == '>')
+            depth++;
+        else if (s[i] == '<')
+            depth--;
+        else if (!depth && s[i] == ':' && s[i - 1] == ':' && --k == 0)
+            return i + 1;
+    }
+    return 0;
+}
+
+unsigned ls_sym_distance(const struct ls_symname *m, const char *name)
+{
+    const char *want = m->kind == LS_SYM_MANGLED ? m->text : m->norm;
+    size_t wn = m->kind == LS_SYM_MANGLED ? strlen(want) : name_length(want);
+    size_t dn = m->kind == LS_SYM_MANGLED ? strlen(name) : name_length(name);
+    int k = 1;
+    for (size_t i = 0; i + 1 < wn; i++)
+        if (want[i] == ':' && want[i + 1] == ':')
+            k++;
+    size_t from = m->kind == LS_SYM_MANGLED ? 0 : last_components(name, dn, k);
+    size_t len = dn - from;
+    if (wn > 255 || len > 255 || (len > wn ? len - wn : wn - len) > 8)
+        return UINT_MAX;
+    unsigned d = edit_distance(want, wn, name + from, len);
+    if (m->kind == LS_SYM_SIGNATURE && strcmp(want + wn, name + dn))
+        d++;   /* the right name with other parameters is a close miss too */
+    return d;
+}
+
+unsigned ls_sym_distance_limit(const struct ls_symname *m)
+{
+    size_t n = strlen(m->text) / 4;
+    return n < 2 ? 2 : n > 6 ? 6 : (unsigned)n;
 }

@@ -38,15 +38,19 @@ struct ls_symname {
     const char *text;      /* as the user wrote it: the stamp's name */
     char *norm;            /* whitespace-normalised, for demangled comparison */
     char *hint;            /* "<len><identifier>" of the last name component, a pre-filter on mangled names */
-    char *mangled_prefix;  /* _ZN...E / _Z<len>name: a fallback when no demangler is in the process */
     enum ls_symkind kind;
     _Atomic int matches;   /* functions armed for this name, over the whole run */
+    /* A tail (`Class::method` for ns::Class::method) must name one function or overload set: the
+     * first such name part matched (arena copy), and whether another one was refused (said once). */
+    const char *tail_owner;
+    int tail_refused;
 };
 struct ls_symconfig {
     struct ls_symname names[LS_SYM_MAX_NAMES];
     int n;
     int event;             /* index of the --event name, -1 without one */
     uint64_t inject;       /* bytes leaked per event boundary, 0 for none */
+    int summary_by_wrapper;   /* LEAKSTAMP_NAMES_SUMMARY: the wrapper says unmatched names, not each process */
     int loaded;
 };
 extern struct ls_symconfig ls_sym LS_HIDDEN;
@@ -54,13 +58,23 @@ LS_HIDDEN int ls_symconfig_load(void);   /* 0, or -1 after printing why (then no
 /* Split a symbol into its base name: 0 with the base copied to `base`, -1 when it is no entry
  * (a .cold part, or too long). */
 LS_HIDDEN int ls_sym_base(const char *sym, char *base, size_t cap);
-/* Does name i match the symbol (base name, its demangled form or NULL)? */
+/* Does a name match the symbol (base name, its demangled form or NULL)? LS_MATCH_TAIL: the name is a
+ * tail of the function's qualified name, which the caller accepts only while it is unique. */
+enum { LS_MATCH_NONE, LS_MATCH_EXACT, LS_MATCH_TAIL };
 LS_HIDDEN int ls_sym_matches(const struct ls_symname *n, const char *base, const char *demangled);
+LS_HIDDEN size_t ls_sym_name_length(const char *demangled);   /* without the parameter list */
+/* How far a function's name (demangled, or the symbol) is from a name that matched nothing: an edit
+ * distance over as many trailing components as the user wrote; "did you mean" lists names within
+ * ls_sym_distance_limit. */
+LS_HIDDEN unsigned ls_sym_distance(const struct ls_symname *n, const char *name);
+LS_HIDDEN unsigned ls_sym_distance_limit(const struct ls_symname *n);
 /* Demangle into a normalised, comparable form (abi tags dropped, spaces normalised); NULL when the
- * symbol is not a C++ function name we should consider (not mangled, a thunk, no demangler). */
+ * symbol is not a C++ function name we should consider (not mangled, a thunk, too long). Allocates
+ * nothing: safe in the loader's breakpoint, before the new objects are relocated. */
 LS_HIDDEN char *ls_sym_demangle(const char *base, char *out, size_t cap);
+/* The same as the report prints it (the demangler's own spacing, abi tags kept), for messages. */
+LS_HIDDEN char *ls_sym_demangle_printed(const char *base, char *out, size_t cap);
 LS_HIDDEN int ls_sym_needs_demangling(const char *base);   /* some name could match it demangled */
-LS_HIDDEN void ls_sym_find_demangler(void);
 
 /* symstamp.c fills in ls_named_stamps (report/report.h): start, header keys, the symbols record. */
 

@@ -20,7 +20,7 @@ test_no_stamps_says_so() {
 
 test_event_function_that_never_ran_is_named() {
     LEAKSTAMP_EVENT=no_such_function preload_run out "$JOBS/hostile" 4 > /dev/null 2> run.err || true
-    grep -q "event function no_such_function matches no function" run.err || fail "run: $(cat run.err)"
+    grep -q "event function no_such_function matched no function" run.err || fail "run: $(cat run.err)"
     "$ANALYZE" out > /dev/null 2> an.err
     grep -q 'the event function "no_such_function" named at run time was never entered' an.err ||
         fail "analyze: $(cat an.err)"

@@ -74,7 +74,7 @@ test_static_function_in_pie_executable() {
 }
 
 test_function_in_dlopened_plugin() {
-    # the host is C: no demangler at start, the name is matched by its mangled prefix after dlopen
+    # the host is C (no libstdc++ in the process): our own demangler reads the plugin's names at dlopen
     ns_run --event plugin::Handler::handle -- "$JOBS/sym_dlopen" 11
     local r; r=$(one_report out)
     expect_eq "stamps" 11 "$(ns_count "$r" plugin::Handler::handle)"
@@ -124,10 +124,70 @@ test_recursive_function_and_second_stamp() {
 test_name_that_matches_nothing() {
     ns_run --event process_event --stamp no_such_function -- "$JOBS/sym_static" 4
     local r; r=$(one_report out)
-    expect_eq "warnings (start and end)" 2 "$(grep -c 'no_such_function' stderr)"
+    # said once, after the job (not at start: a library loaded later could define it), by the wrapper
+    expect_eq "warnings" 1 "$(grep -c 'no_such_function' stderr)"
+    grep -q 'stamp function no_such_function matched no function in any process of the job' stderr ||
+        fail "warning: $(cat stderr)"
     grep -q $'^unmatched\tno_such_function$' "$r" || fail "no unmatched line"
     expect_eq "stamps" 4 "$(ns_count "$r" process_event)"
     expect_eq "exit record" 1 "$(grep -c $'^exit\texit' "$r")"
+    # without the wrapper each process says it at its exit, once
+    LEAKSTAMP_EVENT=process_event LEAKSTAMP_STAMPS=no_such_function preload_run out2 "$JOBS/sym_static" 4 \
+        >/dev/null 2>stderr2
+    expect_eq "warnings without the wrapper" 1 "$(grep -c 'no_such_function matched no function in the program' stderr2)"
+}
+
+test_name_that_matches_nothing_in_any_process_is_said_once() {
+    # a shell that runs helpers, each a process of its own with the preload: one line for the whole run
+    ns_run --event no_such_function -- bash -c '/bin/true; /bin/true; ls / >/dev/null; echo done'
+    expect_eq "warnings" 1 "$(grep -c 'no_such_function' stderr)"
+    rm -rf out
+    # a name that matches in one process of the job is not said at all
+    ns_run --event process_event -- bash -c "/bin/true; '$JOBS/sym_static' 3; /bin/true"
+    [ ! -s stderr ] || fail "unexpected messages: $(cat stderr)"
+}
+
+test_did_you_mean() {
+    ns_run --event symev::Engine::processOneEvnt -- "$JOBS/sym_shared" 2
+    expect_eq "warning" "leakstamp: event function symev::Engine::processOneEvnt matched no function in any process of the job: it recorded no stamps; did you mean: symev::Engine::processOneEvent(int); symev::Engine::processOneEvent(int, double)" \
+        "$(cat stderr)"
+    grep -q $'^suggest\tsymev::Engine::processOneEvnt\t1\tsymev::Engine::processOneEvent(int)$' "$(one_report out)" ||
+        fail "no suggest line"
+    # the right name with a parameter list that exists in no overload
+    rm -rf out
+    ns_run --event 'symev::Engine::processOneEvent(long)' -- "$JOBS/sym_shared" 2
+    grep -q 'did you mean: symev::Engine::processOneEvent(int); symev::Engine::processOneEvent(int, double)$' stderr ||
+        fail "warning: $(cat stderr)"
+}
+
+test_unqualified_tail() {
+    # Solo::run names gamma::Solo::run only; with its parameter list too
+    local form
+    for form in Solo::run 'Solo::run()' gamma::Solo::run; do
+        ns_run --event "$form" -- "$JOBS/sym_tail" 3 5
+        expect_eq "$form: stamps" 3 "$(ns_count "$(one_report out)" "$form")"
+        ns_event_growth "$(one_report out)" "$form" | ns_all_equal "$form" 400
+        [ ! -s stderr ] || fail "$form: unexpected messages: $(cat stderr)"
+        rm -rf out
+    done
+    # the tail of a function in a shared library
+    ns_run --event Engine::processOneEvent -- "$JOBS/sym_shared" 12
+    expect_eq "Engine::processOneEvent: stamps" 12 "$(ns_count "$(one_report out)" Engine::processOneEvent)"
+}
+
+test_ambiguous_tail_stamps_one_and_says_so() {
+    # Engine::step is alpha::Engine::step (3 calls) and beta::Engine::step (5 calls): one of them is stamped,
+    # the message says which
+    ns_run --event Engine::step -- "$JOBS/sym_tail" 3 5
+    local msg stamped
+    msg=$(grep 'Engine::step names more than one function' stderr) || fail "no message: $(cat stderr)"
+    stamped=$(sed -n 's/.*: \([a-z]*\)::Engine::step is stamped.*/\1/p' <<< "$msg")
+    case $stamped in
+        alpha) expect_eq "stamps" 3 "$(ns_count "$(one_report out)" Engine::step)" ;;
+        beta) expect_eq "stamps" 5 "$(ns_count "$(one_report out)" Engine::step)" ;;
+        *) fail "message: $msg" ;;
+    esac
+    expect_eq "symbol lines" 1 "$(grep -c $'^symbol\tEngine::step\t' "$(one_report out)")"
 }
 
 test_overloaded_name_and_signature() {

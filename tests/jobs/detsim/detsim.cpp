@@ -238,6 +238,7 @@ private:
                 queue_.pop_front();
             }
             f();
+            f = nullptr;   // its captures (heap: larger than std::function's buffer) go before the event ends
             std::lock_guard<std::mutex> lock(m_);
             if (--pending_ == 0)
                 done_.notify_all();
