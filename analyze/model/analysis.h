@@ -69,8 +69,10 @@ typedef struct ls_fitline {
 typedef struct ls_process_growth {
     ls_fitline rss, vm, heap;
     ls_fitline mapped;        /* tracked mappings outside malloc (`mapped` lines) */
-    ls_fitline tool;          /* the tool's own memory; 0 until reports carry it */
-    double unexplained;       /* RSS slope not explained by heap + mapped + tool slopes */
+    /* The tool's own tables (reports with `toolmem` lines): their RSS and VM, kept apart. */
+    ls_fitline tool_rss, tool_vm;
+    int has_tool;
+    double unexplained;       /* RSS slope, less the tool's own, not explained by heap + mapped slopes */
 } ls_process_growth;
 
 typedef struct ls_view {

@@ -28,10 +28,13 @@ static double metric_of(const ls_stamp *st, ls_metric m)
     switch (m) {
     case METRIC_RSS: return (double)st->rss;
     case METRIC_VM: return (double)st->vm;
+    case METRIC_HEAP: return (double)st->heap_bytes;
     case METRIC_MAPPED: return (double)st->mapped_bytes;
-    case METRIC_HEAP: break;
+    case METRIC_JOB_RSS: return (double)st->rss - (double)st->tool_rss;
+    case METRIC_TOOL_RSS: return (double)st->tool_rss;
+    case METRIC_TOOL_VM: return (double)st->tool_vm;
     }
-    return (double)st->heap_bytes;
+    return 0;
 }
 
 void series_add_metric(const ls_report *r, const uint32_t *bounds, size_t nb, ls_metric m,

@@ -19,7 +19,10 @@
 void series_add_site(const ls_stack *s, const uint32_t *bounds, size_t nb, double *bytes,
                      double *allocs, size_t n);
 
-typedef enum { METRIC_RSS, METRIC_VM, METRIC_HEAP, METRIC_MAPPED } ls_metric;
+/* METRIC_JOB_RSS: RSS less the tool's own resident tables (the `toolmem` line); METRIC_TOOL_RSS/VM: those. */
+typedef enum {
+    METRIC_RSS, METRIC_VM, METRIC_HEAP, METRIC_MAPPED, METRIC_JOB_RSS, METRIC_TOOL_RSS, METRIC_TOOL_VM
+} ls_metric;
 
 /* out[i] += the process metric at stamp bounds[i], carried forward up to n. */
 void series_add_metric(const ls_report *r, const uint32_t *bounds, size_t nb, ls_metric m,

@@ -55,6 +55,8 @@ typedef struct ls_stamp {
     int64_t heap_bytes, heap_allocs;
     uint64_t alloc_calls, free_calls;
     int64_t mapped_bytes, mapped_count;  /* `mapped` line: tracked mappings (0 without one) */
+    uint64_t tool_vm, tool_rss;   /* `toolmem` line: the tool's own mappings (0 without one) */
+    int has_tool;
 } ls_stamp;
 
 typedef struct ls_exit {
@@ -64,6 +66,8 @@ typedef struct ls_exit {
     int64_t heap_bytes, heap_allocs;
     uint64_t alloc_calls, free_calls, last_seq;
     int64_t mapped_bytes, mapped_count;
+    uint64_t tool_vm, tool_rss;
+    int has_tool;
 } ls_exit;
 
 typedef struct ls_report {

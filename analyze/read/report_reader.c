@@ -298,6 +298,8 @@ static void parse_stamp(reader *rd, size_t n)
     }
     s->heap_bytes = hb[0];
     s->heap_allocs = hb[1];
+    s->tool_vm = s->tool_rss = 0;
+    s->has_tool = 0;
     free(rd->pstamp_name);
     rd->pstamp_name = field_text(rd->f[2]);
     rd->pstamp_line = rd->lineno;
@@ -392,6 +394,22 @@ static void parse_exit(reader *rd, size_t n)
     e->reason = field_text(rd->f[1]);
     e->present = 1;
     rd->has_exit = 1;
+}
+
+/* `toolmem <vm> <rss>` after a stamp or exit line (added in issue 12: older files have none). */
+static void parse_toolmem(reader *rd, size_t n)
+{
+    uint64_t vm, rss;
+    if (!need_fields(rd, n, 3, "toolmem"))
+        return;
+    if (field_u64(rd->f[1], &vm) < 0 || field_u64(rd->f[2], &rss) < 0) {
+        rec_fail(rd, "bad toolmem line: a number field is not a decimal integer");
+        return;
+    }
+    if (rd->has_stamp)
+        rd->pstamp.tool_vm = vm, rd->pstamp.tool_rss = rss, rd->pstamp.has_tool = 1;
+    else if (rd->has_exit)
+        rd->pexit.tool_vm = vm, rd->pexit.tool_rss = rss, rd->pexit.has_tool = 1;
 }
 
 /* ---- applying a complete record ----------------------------------------------------------- */
@@ -672,6 +690,8 @@ static void record_line(reader *rd, size_t n)
         parse_map(rd, n, 0);
     else if (field_is(k, "mapped"))
         parse_mapped(rd, n);
+    else if (field_is(k, "toolmem"))
+        parse_toolmem(rd, n);
     else if (field_is(k, "end"))
         end_record(rd, n);
     /* any other line kind: skipped, as the format's versioning rule asks */

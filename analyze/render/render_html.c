@@ -113,11 +113,15 @@ static void process_charts(FILE *out, const ls_analysis *a)
         { "mapped", METRIC_MAPPED, &v->growth.mapped, "#9467bd" },
     };
     double *y = xcalloc(v->events + 1, sizeof *y);
-    char us[32];
+    char us[32], ts[32], tool[96] = "";
     units_bytes_signed(v->growth.unexplained, us, sizeof us);
+    if (v->growth.has_tool) {
+        units_bytes_signed(v->growth.tool_rss.slope, ts, sizeof ts);
+        snprintf(tool, sizeof tool, " leakstamp's own tables (left out of that): %s per event.", ts);
+    }
     fprintf(out, "<h2>Whole process%s against event</h2>\n<p class=\"sub\">Dashed: robust fitted line. "
-            "RSS growth not explained by heap and mappings: %s per event.</p>\n<div class=\"row\">\n",
-            a->nprocs > 1 ? "es (summed)" : "", us);
+            "RSS growth not explained by heap and mappings: %s per event.%s</p>\n<div class=\"row\">\n",
+            a->nprocs > 1 ? "es (summed)" : "", us, tool);
     for (size_t k = 0; k < sizeof m / sizeof *m; k++) {
         if (m[k].metric == METRIC_MAPPED && !m[k].fit->slope && !m[k].fit->intercept)
             continue;   /* no tracked mapping: no chart */

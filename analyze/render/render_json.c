@@ -145,6 +145,12 @@ static void growth_json(json_writer *w, const ls_process_growth *g)
     json_number(w, "mapped_bytes_per_event", g->mapped.slope);
     json_number(w, "mapped_intercept_bytes", g->mapped.intercept);
     json_number(w, "rss_unexplained_bytes_per_event", g->unexplained);
+    json_bool(w, "tool_memory_recorded", g->has_tool);
+    if (g->has_tool) {
+        json_number(w, "tool_rss_bytes_per_event", g->tool_rss.slope);
+        json_number(w, "tool_rss_intercept_bytes", g->tool_rss.intercept);
+        json_number(w, "tool_vm_bytes_per_event", g->tool_vm.slope);
+    }
     json_end_object(w);
 }
 

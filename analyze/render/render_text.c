@@ -164,6 +164,12 @@ static void growth_lines(FILE *out, const ls_process_growth *g, const char *inde
         units_bytes(rows[i].f->intercept, c, sizeof c);
         fprintf(out, "%s%s  %12s per event   intercept %s\n", indent, rows[i].name, s, c);
     }
+    if (g->has_tool) {
+        units_bytes_signed(g->tool_rss.slope, s, sizeof s);
+        units_bytes(g->tool_rss.intercept, c, sizeof c);
+        fprintf(out, "%sleakstamp's own tables: %s per event (RSS, intercept %s): in the RSS above, not in the line below\n",
+                indent, s, c);
+    }
     units_bytes_signed(g->unexplained, s, sizeof s);
     fprintf(out, "%sRSS growth not explained by heap and mappings: %s per event\n", indent, s);
 }

@@ -93,6 +93,15 @@ static void put_process(struct ls_buf *b, const struct totals *t)
     ls_buf_u64(b, t->allocs), ls_buf_tab(b), ls_buf_u64(b, t->allocs - t->live_allocs);
 }
 
+/* `toolmem <vm> <rss>`: the tool's own mappings (core/arena.c), after the stamp or exit line, so that
+ * the analyzer can keep the tool's memory apart from the job's (docs/report-format.md). */
+static void put_tool_memory(struct ls_buf *b)
+{
+    uint64_t vm, rss;
+    ls_tool_memory(&vm, &rss);
+    ls_buf_str(b, "toolmem\t"), ls_buf_u64(b, vm), ls_buf_tab(b), ls_buf_u64(b, rss), ls_buf_nl(b);
+}
+
 /* definitions (already in rec) + head + body + end as one write. A failed write forgets what it defined, so the next
  * record defines it again (readers accept an identical repeated definition). */
 static void write_record(const char *end)
@@ -129,6 +138,7 @@ void ls_stamp_internal(const char *name)
     ls_buf_u64(&head, now), ls_buf_tab(&head);
     put_process(&head, &t);
     ls_buf_nl(&head);
+    put_tool_memory(&head);
     char end[32];
     snprintf(end, sizeof end, "end\t%u\n", seq);
     write_record(end);
@@ -233,6 +243,7 @@ void ls_write_exit(const char *reason)
     ls_buf_u64(&head, ls_now_us()), ls_buf_tab(&head);
     put_process(&head, &t);
     ls_buf_tab(&head), ls_buf_u64(&head, atomic_load(&ls_stamp_seq)), ls_buf_nl(&head);
+    put_tool_memory(&head);
     write_record("end\texit\n");
     ls_unmap(births.v, births.cap * sizeof *births.v);
     ls_stamp_unlock();
