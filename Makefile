@@ -259,8 +259,8 @@ $(B)/tests/bench/stamp_cost: tests/bench/stamp_cost.c include/leakstamp.h
 	$(CC) -std=gnu11 -O2 -g -Wall -Wextra $(if $(WERROR),-Werror) -Iinclude -o $@ $<
 
 bench: deps
-	@$(MAKE) --no-print-directory $(LIB) $(B)/tests/bench/alloc_heavy $(B)/tests/bench/tool_memory \
-	    $(B)/tests/bench/stamp_cost $(B)/tests/jobs/map_leaky
+	@$(MAKE) --no-print-directory $(LIB) $(ANALYZER) $(B)/tests/bench/alloc_heavy $(B)/tests/bench/tool_memory \
+	    $(B)/tests/bench/stamp_cost $(B)/tests/jobs/map_leaky $(B)/tests/jobs/rss_leak
 	@bash tests/bench/run.sh $(BENCH_REPS)
 
 clean:

@@ -104,12 +104,28 @@ mem_row() {   # mem_row live|stacks N
     awk -v k="$1" -v n="$2" -v a="$alone" -v t="$traced" 'BEGIN{
         printf "| %s | %d | %.1f | %.1f | %.0f |\n", k == "live" ? "live blocks (32 B, one site)" : "distinct 20-frame stacks", n, a/1024, t/1024, (t-a)*1024/n }'
 }
+# The same per event, as a job's leak makes it grow (tests/jobs/rss_leak: BLOCKS blocks of 24 B per event):
+# RSS growth per event under the tool minus alone, and the slope of the tool's own `toolmem` RSS as the
+# analyzer fits it, each per leaked block.
+leakjob=$root/build/tests/jobs/rss_leak
+growth_row() {   # growth_row EVENTS BLOCKS
+    local alone traced tool
+    alone=$("$leakjob" "$1" "$2" 24 rss)
+    rm -rf "$tmp/growth" && mkdir -p "$tmp/growth"
+    traced=$(env LEAKSTAMP_OUT="$tmp/growth" LD_PRELOAD="$lib" "$leakjob" "$1" "$2" 24 rss)
+    tool=$("$root/build/bin/leakstamp-analyze" --format json "$tmp/growth" | jq '.process_growth.tool_rss_bytes_per_event')
+    awk -v e="$1" -v b="$2" -v a="$alone" -v t="$traced" -v m="$tool" 'BEGIN{
+        printf "| live blocks growing, %d per event, %d events | %d | %.1f | %.1f | %.0f (toolmem slope: %.0f) |\n",
+            b, e, b * e, a * e / 1048576, t * e / 1048576, (t - a) / b, m / b }'
+}
 memtable=$tmp/memtable
 {
     echo "| what | count | RSS alone MiB | RSS traced MiB | tool bytes each |"
     echo "|---|---|---|---|---|"
     mem_row live 1000000
     mem_row stacks 100000
+    growth_row 100 1000
+    growth_row 1000 1000
 } > "$memtable"
 cat "$memtable"
 
