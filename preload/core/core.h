@@ -80,8 +80,9 @@ static inline int ls_sys_munmap(void *addr, size_t len)
 LS_HIDDEN void *ls_map(size_t size);             /* zeroed pages, NULL on failure */
 LS_HIDDEN void ls_unmap(void *p, size_t size);
 LS_HIDDEN void *ls_arena_alloc(size_t size);     /* zeroed, 16-aligned, never freed */
-/* What ls_map has mapped and not unmapped (VM) and how much of it is resident (RSS), in bytes. */
-LS_HIDDEN void ls_tool_memory(uint64_t *vm, uint64_t *rss);
+/* What ls_map has mapped and not unmapped (VM) and how much of it is resident (RSS), in bytes; unless
+ * `fresh`, possibly the numbers of a scan made moments ago (arena.c says when). Callers serialise. */
+LS_HIDDEN void ls_tool_memory(uint64_t *vm, uint64_t *rss, int fresh);
 
 /* ---- configuration (config.c) ---- */
 struct ls_config {

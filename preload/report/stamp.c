@@ -95,10 +95,10 @@ static void put_process(struct ls_buf *b, const struct totals *t)
 
 /* `toolmem <vm> <rss>`: the tool's own mappings (core/arena.c), after the stamp or exit line, so that
  * the analyzer can keep the tool's memory apart from the job's (docs/report-format.md). */
-static void put_tool_memory(struct ls_buf *b)
+static void put_tool_memory(struct ls_buf *b, int fresh)
 {
     uint64_t vm, rss;
-    ls_tool_memory(&vm, &rss);
+    ls_tool_memory(&vm, &rss, fresh);
     ls_buf_str(b, "toolmem\t"), ls_buf_u64(b, vm), ls_buf_tab(b), ls_buf_u64(b, rss), ls_buf_nl(b);
 }
 
@@ -138,7 +138,7 @@ void ls_stamp_internal(const char *name)
     ls_buf_u64(&head, now), ls_buf_tab(&head);
     put_process(&head, &t);
     ls_buf_nl(&head);
-    put_tool_memory(&head);
+    put_tool_memory(&head, 0);
     char end[32];
     snprintf(end, sizeof end, "end\t%u\n", seq);
     write_record(end);
@@ -243,7 +243,7 @@ void ls_write_exit(const char *reason)
     ls_buf_u64(&head, ls_now_us()), ls_buf_tab(&head);
     put_process(&head, &t);
     ls_buf_tab(&head), ls_buf_u64(&head, atomic_load(&ls_stamp_seq)), ls_buf_nl(&head);
-    put_tool_memory(&head);
+    put_tool_memory(&head, 1);
     write_record("end\texit\n");
     ls_unmap(births.v, births.cap * sizeof *births.v);
     ls_stamp_unlock();
