@@ -13,7 +13,8 @@
  *
  * Report: the header gets `event <NAME>` (and `inject <bytes>`); a `symbols` record lists what each
  * name was matched to and which names match nothing (docs/report-format.md). Such a record is written
- * after the start-up scan, before the next stamp after a dlopen that matched something, and at exit.
+ * after the start-up scan, before the next stamp after a dlopen that matched something, and at exit,
+ * when it also lists the closest existing names to each name that never matched ("did you mean").
  */
 #include "trap/trap.h"
 
@@ -41,15 +42,14 @@ struct hit {
     _Atomic int n;
 };
 
-static int next_object_id = 1;
+static struct object objects[MAX_OBJECTS];
+static int nobjects, next_object_id = 1;
 static const struct link_map *self_lm;
 static pthread_mutex_t pend_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ls_buf pending;   /* `symbol` lines not yet written */
 static _Atomic int pending_new;
 
 static void write_symbols_record(int final);
-static struct object objects[MAX_OBJECTS];
-static int nobjects;
 
 /* ---- what a breakpoint does ---- */
 
@@ -79,8 +79,6 @@ static void on_hit(void *arg, ucontext_t *uc)
         }
     }
 }
-
-/* ---- the symbols record ---- */
 
 /* ---- did you mean ---- */
 
