@@ -254,3 +254,36 @@ Test(reader, bad_mapping_lines_name_file_and_line)
     expect_error(t, "r.lsr:16:", "maplive line outside an exit record");
     free(t);
 }
+
+/* `toolmem` lines (issue 12): the tool's own memory, kept with the stamp or exit line they follow; a
+ * stamp without one has none (not the previous stamp's). */
+Test(reader, toolmem_lines_belong_to_their_record)
+{
+    static const char recs[] =
+        "stamp\t1\tev\t1700000000001000\t2000\t1000\t64\t1\t1\t0\n"
+        "toolmem\t8192\t4096\n"
+        "end\t1\n"
+        "stamp\t2\tev\t1700000000002000\t2000\t1000\t64\t1\t1\t0\n"
+        "end\t2\n"
+        "exit\texit\t1700000000003000\t2000\t1000\t128\t2\t2\t0\t2\n"
+        "toolmem\t12288\t8192\n"
+        "end\texit\n";
+    char *text = cat3(HEADER, recs, "");
+    ls_error err;
+    ls_report *r = read_str(text, &err);
+    cr_assert_not_null(r, "%s", err.msg);
+    cr_assert_eq(r->nstamps, 2);
+    cr_assert(r->stamps[0].has_tool);
+    cr_assert_eq(r->stamps[0].tool_vm, 8192);
+    cr_assert_eq(r->stamps[0].tool_rss, 4096);
+    cr_assert_not(r->stamps[1].has_tool);
+    cr_assert_eq(r->stamps[1].tool_rss, 0);
+    cr_assert(r->exit.has_tool);
+    cr_assert_eq(r->exit.tool_vm, 12288);
+    report_free(r);
+    free(text);
+    text = cat3(HEADER, "stamp\t1\tev\t1\t2\t3\t4\t5\t6\t0\ntoolmem\t1\tx\nend\t1\n", "");
+    cr_assert_null(read_str(text, &err));
+    cr_assert(strstr(err.msg, "bad toolmem line"), "%s", err.msg);
+    free(text);
+}
