@@ -9,7 +9,8 @@
  *                            every overload;
  *   ns::Class::method        with the demangled name without its parameter list: every overload;
  *   ns::Class::method(int)   with the demangled name with parameters (and qualifiers such as const).
- * Demangled comparison ignores insignificant spaces and [abi:...] tags, and allows a leading return
+ * Demangled comparison ignores insignificant spaces, [abi:...] tags and, in what the user wrote, the
+ * " [clone .isra.0]" the report prints after a clone (copied from a report), and allows a leading return
  * type (template instances carry one). A qualified name may also be a tail of the function's name
  * (`DetSimAlg::execute` for det::DetSimAlg::execute): symstamp.c keeps such a match only while the tail
  * names one function (or overload set). Compiler clones: a `.cold` part is jumped to from inside its
@@ -82,6 +83,31 @@ static int is_identifier(const char *s, size_t n)
     return 1;
 }
 
+static void drop_abi_tags(char *s)
+{
+    char *t;
+    while ((t = strstr(s, "[abi:"))) {
+        char *e = strchr(t, ']');
+        if (!e)
+            return;
+        memmove(t, e + 1, strlen(e + 1) + 1);
+    }
+}
+
+/* What the report prints after a clone's name (" [clone .isra.0]"): the clone matches the name without it. */
+static void drop_clone_suffixes(char *s)
+{
+    char *t;
+    while ((t = strstr(s, "[clone"))) {   /* normalised: "[clone.isra.0]" */
+        char *e = strchr(t, ']');
+        if (!e)
+            return;
+        while (t > s && t[-1] == ' ')
+            t--;
+        memmove(t, e + 1, strlen(e + 1) + 1);
+    }
+}
+
 static int add_name(const char *s, size_t n)
 {
     while (n && isspace((unsigned char)*s))
@@ -103,6 +129,8 @@ static int add_name(const char *s, size_t n)
         return -1;
     char norm[2048];
     normalise(m->text, norm, sizeof norm);
+    drop_abi_tags(norm);   /* the printed form may carry them; demangled names are compared without */
+    drop_clone_suffixes(norm);
     m->norm = dup_text(norm, strlen(norm));
     if (n > 2 && s[0] == '_' && s[1] == 'Z')
         m->kind = LS_SYM_MANGLED;
@@ -204,17 +232,6 @@ int ls_sym_needs_demangling(const char *base)
             return 1;
     }
     return 0;
-}
-
-static void drop_abi_tags(char *s)
-{
-    char *t;
-    while ((t = strstr(s, "[abi:"))) {
-        char *e = strchr(t, ']');
-        if (!e)
-            return;
-        memmove(t, e + 1, strlen(e + 1) + 1);
-    }
 }
 
 /* cp-demangle.c's entry without allocation (libsupc++.a; hidden in our library by --exclude-libs). */

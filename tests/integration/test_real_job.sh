@@ -85,3 +85,17 @@ test_real_job_misspelt_event_says_did_you_mean_once() {
     expect_eq "message" "leakstamp: event function DetSimAlg::excute matched no function in any process of the job: it recorded no stamps; did you mean: det::DetSimAlg::execute()" \
         "$(cat "$T/stderr")"
 }
+
+test_real_job_function_named_as_the_report_prints_it() {
+    # copy a function's name from the analyzer's output, as a user does: here the pool's caller, printed
+    # with its parameter list and, when the compiler cloned it, " [clone .isra.0]"
+    [ -x "$ANALYZE" ] || return 0
+    detsim_run --event det::DetSimAlg::execute || return 1
+    local name
+    name=$("$ANALYZE" --format json "$T/out" | jq -r '[.sites[].stack[].function | select(. != null and test("^det::new_step\\("))][0]')
+    [ -n "$name" ] && [ "$name" != null ] || { fail "no det::new_step frame in the report"; return 1; }
+    rm -rf "$T/out"
+    detsim_run --event det::DetSimAlg::execute --stamp "$name" || return 1
+    # 100 tracks from the stepper and 155 from linkSecondaries per event
+    expect_eq "stamps of $name" $((255 * DETSIM_EVENTS)) "$(count_stamps "$(detsim_report)" "$name")"
+}
