@@ -83,22 +83,12 @@ static int is_identifier(const char *s, size_t n)
     return 1;
 }
 
-static void drop_abi_tags(char *s)
+/* Remove every "<open>...]" span with the spaces before it: `[abi:cxx11]` tags (compared without), and
+ * the " [clone .isra.0]" the report prints after a clone (normalised by then to "[clone.isra.0]"). */
+static void drop_bracketed(char *s, const char *open)
 {
     char *t;
-    while ((t = strstr(s, "[abi:"))) {
-        char *e = strchr(t, ']');
-        if (!e)
-            return;
-        memmove(t, e + 1, strlen(e + 1) + 1);
-    }
-}
-
-/* What the report prints after a clone's name (" [clone .isra.0]"): the clone matches the name without it. */
-static void drop_clone_suffixes(char *s)
-{
-    char *t;
-    while ((t = strstr(s, "[clone"))) {   /* normalised: "[clone.isra.0]" */
+    while ((t = strstr(s, open))) {
         char *e = strchr(t, ']');
         if (!e)
             return;
@@ -129,8 +119,8 @@ static int add_name(const char *s, size_t n)
         return -1;
     char norm[2048];
     normalise(m->text, norm, sizeof norm);
-    drop_abi_tags(norm);   /* the printed form may carry them; demangled names are compared without */
-    drop_clone_suffixes(norm);
+    drop_bracketed(norm, "[abi:");   /* a name copied from the report may carry them */
+    drop_bracketed(norm, "[clone");
     m->norm = dup_text(norm, strlen(norm));
     if (n > 2 && s[0] == '_' && s[1] == 'Z')
         m->kind = LS_SYM_MANGLED;
@@ -275,7 +265,7 @@ char *ls_sym_demangle(const char *base, char *out, size_t cap)
     char raw[4096];
     if (!ls_sym_demangle_printed(base, raw, sizeof raw))
         return NULL;
-    drop_abi_tags(raw);
+    drop_bracketed(raw, "[abi:");
     normalise(raw, out, cap);
     return out;
 }
