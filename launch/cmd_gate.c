@@ -127,8 +127,14 @@ noreturn void cmd_gate(int argc, char **argv)
     if (setenv("LEAKSTAMP_OUT", abs, 1) != 0)
         die_usage("out of memory");
 
+    struct timespec start;
+    int names = names_summary_wanted();
+    if (names)
+        names_summary_begin(&start);
     /* exact: an exit code of 139 is not a SIGSEGV */
     int st = supervise(j.exe, j.argv, j.lib);
+    if (names)
+        names_summary_say(abs, &start);
     char status[16];
     snprintf(status, sizeof status, "%d", WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
     char *head[] = { "--gate", WIFSIGNALED(st) ? "--job-signal" : "--job-exit", status };

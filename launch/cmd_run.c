@@ -1,7 +1,8 @@
 /*
  * launch/cmd_run.c — `leakstamp run [options] -- COMMAND [ARGS]` (docs/cli.md): the job runs with
  * libleakstamp.so preloaded and its reports go to the output directory. When nothing is left to do
- * after the job (-q and no --progress, or a job that cannot be tracked) the launcher execs it, so it
+ * after the job (-q, no --progress and no --event/--stamp names to check, or a job that cannot be
+ * tracked) the launcher execs it, so it
  * is the job; otherwise it supervises it (supervise.c), prints the closing line and then exits with
  * the job's status or dies of its signal.
  */
@@ -93,12 +94,19 @@ noreturn void cmd_run(int argc, char **argv, const char *argv0)
         exec_job(j.exe, j.argv, NULL);
     if (setenv("LEAKSTAMP_OUT", out, 1) != 0)
         die_usage("out of memory");
-    if (o.quiet && !progress_wanted(progress))
+    /* names given: after the job, say those that matched in no process (unmatched_names.c) */
+    int names = names_summary_wanted();
+    if (o.quiet && !progress_wanted(progress) && !names)
         exec_job(j.exe, j.argv, j.lib);
 
+    struct timespec start;
+    if (names)
+        names_summary_begin(&start);
     pid_t prog = progress_start(progress, out);
     int status = supervise(j.exe, j.argv, j.lib);
     progress_stop(prog);
+    if (names)
+        names_summary_say(out, &start);
     /* a closed stderr must not turn the job's status into our SIGPIPE */
     signal(SIGPIPE, SIG_IGN);
     if (!o.quiet) {

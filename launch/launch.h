@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdnoreturn.h>
 #include <sys/types.h>
+#include <time.h>
 
 #define LS_EXIT_USAGE 2
 
@@ -86,6 +87,11 @@ void outdir_remove(const char *dir);            /* rm -rf, not following symlink
 /* exec_job.c: exec exe with argv; with lib, LD_PRELOAD gets it in front. Returns only by exiting
  * (126: found but cannot be run, 127: not found), after one line naming the command. */
 noreturn void exec_job(const char *exe, char **argv, const char *lib);
+
+/* unmatched_names.c: --event/--stamp names no process matched, said once after the job. */
+int names_summary_wanted(void);                  /* names were given */
+void names_summary_begin(struct timespec *start); /* before the job: the processes leave it to us */
+void names_summary_say(const char *dir, const struct timespec *start);
 
 /* supervise.c */
 int supervise(const char *exe, char **argv, const char *lib);   /* the child's wait status */

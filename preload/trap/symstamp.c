@@ -151,7 +151,7 @@ static void say_unmatched(int i)
 
 /* Pending `symbol` lines, the names that match nothing so far, `end symbols`: one record. The final
  * one (at exit) also lists the closest names to those that never matched, and says them on stderr
- * unless the wrapper does that once for the whole run (LEAKSTAMP_NAMES_SUMMARY: many processes of one
+ * unless the launcher (`leakstamp run`) does that once for the whole run (LEAKSTAMP_NAMES_SUMMARY: many processes of one
  * job, such as an interpreter's shims and helpers, would each say it). */
 static void write_symbols_record(int final)
 {
@@ -177,7 +177,7 @@ static void write_symbols_record(int final)
                 ls_buf_u64(&b, suggestions[i][k].distance), ls_buf_tab(&b);
                 ls_buf_esc(&b, suggestions[i][k].name), ls_buf_nl(&b);
             }
-            if (!ls_sym.summary_by_wrapper)
+            if (!ls_sym.summary_by_launcher)
                 say_unmatched(i);
         }
     ls_buf_str(&b, "end\tsymbols\n");

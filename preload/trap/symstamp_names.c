@@ -161,7 +161,7 @@ int ls_symconfig_load(void)
         ls_sym.event = add_name(ev, strlen(ev));
     add_list(getenv("LEAKSTAMP_STAMPS"));
     const char *summary = getenv("LEAKSTAMP_NAMES_SUMMARY");
-    ls_sym.summary_by_wrapper = summary && *summary && strcmp(summary, "0");
+    ls_sym.summary_by_launcher = summary && *summary && strcmp(summary, "0");
     const char *inj = getenv("LEAKSTAMP_INJECT");
     if (inj && *inj) {
         uint64_t v;

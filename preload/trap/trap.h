@@ -50,7 +50,7 @@ struct ls_symconfig {
     int n;
     int event;             /* index of the --event name, -1 without one */
     uint64_t inject;       /* bytes leaked per event boundary, 0 for none */
-    int summary_by_wrapper;   /* LEAKSTAMP_NAMES_SUMMARY: the wrapper says unmatched names, not each process */
+    int summary_by_launcher;   /* LEAKSTAMP_NAMES_SUMMARY: the launcher says unmatched names, not each process */
     int loaded;
 };
 extern struct ls_symconfig ls_sym LS_HIDDEN;

@@ -124,17 +124,17 @@ test_recursive_function_and_second_stamp() {
 test_name_that_matches_nothing() {
     ns_run --event process_event --stamp no_such_function -- "$JOBS/sym_static" 4
     local r; r=$(one_report out)
-    # said once, after the job (not at start: a library loaded later could define it), by the wrapper
+    # said once, after the job (not at start: a library loaded later could define it), by the launcher
     expect_eq "warnings" 1 "$(grep -c 'no_such_function' stderr)"
     grep -q 'stamp function no_such_function matched no function in any process of the job' stderr ||
         fail "warning: $(cat stderr)"
     grep -q $'^unmatched\tno_such_function$' "$r" || fail "no unmatched line"
     expect_eq "stamps" 4 "$(ns_count "$r" process_event)"
     expect_eq "exit record" 1 "$(grep -c $'^exit\texit' "$r")"
-    # without the wrapper each process says it at its exit, once
+    # without the launcher each process says it at its exit, once
     LEAKSTAMP_EVENT=process_event LEAKSTAMP_STAMPS=no_such_function preload_run out2 "$JOBS/sym_static" 4 \
         >/dev/null 2>stderr2
-    expect_eq "warnings without the wrapper" 1 "$(grep -c 'no_such_function matched no function in the program' stderr2)"
+    expect_eq "warnings without the launcher" 1 "$(grep -c 'no_such_function matched no function in the program' stderr2)"
 }
 
 test_name_that_matches_nothing_in_any_process_is_said_once() {
