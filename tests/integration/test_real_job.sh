@@ -99,3 +99,17 @@ test_real_job_function_named_as_the_report_prints_it() {
     # 100 tracks from the stepper and 155 from linkSecondaries per event
     expect_eq "stamps of $name" $((255 * DETSIM_EVENTS)) "$(count_stamps "$(detsim_report)" "$name")"
 }
+
+test_real_job_analyzer_names_each_leak_at_its_line() {
+    # through the analyzer: the leak rows, summed by source line, are the LEAK-tagged lines with their
+    # exact bytes per event (the pool's Grow is drained by two callers: two call paths, one line)
+    [ -x "$ANALYZE" ] || return 0
+    detsim_run --event 'det::DetSimAlg::execute()' || return 1
+    local want got
+    want=$(grep -n '// LEAK-[A-Z]*' "$DETSIM_SRC" | sed 's/:.*LEAK-/ /' |
+        awk '{b["POOL"]=32768; b["SECONDARY"]=168; b["VERTEX"]=80; b["CACHE"]=256; b["DIGI"]=2000; b["JETS"]=96;
+              print $1, b[$2]}')
+    got=$("$ANALYZE" --format json "$T/out" | jq -r '[.sites[] | select(.verdict == "leak" and (.file // "" | endswith("detsim.cpp")))]
+        | group_by(.line) | .[] | "\(.[0].line) \(map(.bytes_per_event) | add)"')
+    expect_eq "leak lines and bytes per event" "$want" "$got"
+}
