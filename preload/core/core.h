@@ -150,7 +150,7 @@ LS_HIDDEN void ls_count(uint32_t site, int64_t allocs, int64_t bytes);
 LS_HIDDEN void ls_counters_sum(struct ls_plain_counts *out, uint32_t n);   /* out[0..n] */
 LS_HIDDEN void ls_counters_after_fork_child(void);
 
-/* ---- live-pointer table (livemap.c) ---- */
+/* ---- live-pointer table (livemap.c: page map; livemap_side.c: the blocks it cannot hold) ---- */
 struct ls_live {
     uintptr_t ptr;
     uint64_t size;     /* requested bytes; LS_SIZE_SAMPLED set when the block is a weighted sample */
@@ -162,12 +162,22 @@ LS_HIDDEN int ls_livemap_init(void);
 LS_HIDDEN void ls_livemap_put(uintptr_t ptr, uint64_t size, uint32_t site, uint32_t birth,
                               struct ls_live *replaced);  /* replaced->ptr != 0 if ptr was live */
 LS_HIDDEN int ls_livemap_take(uintptr_t ptr, struct ls_live *out);  /* 1 if it was live */
+/* A free the table was not told about (made while the tool ran on the thread): its entry stays. */
+LS_HIDDEN void ls_livemap_note_skipped(uintptr_t ptr);
 LS_HIDDEN void ls_livemap_lock_all(void);
 LS_HIDDEN void ls_livemap_unlock_all(void);
 LS_HIDDEN void ls_livemap_reset_locks(void);
-/* Visit every live entry (all shards locked one at a time). */
+/* Visit every live entry (a snapshot per entry; the side table's shards locked one at a time). */
 LS_HIDDEN void ls_livemap_each(void (*fn)(const struct ls_live *, void *), void *arg);
-
+/* The side table (livemap_side.c), used by livemap.c only. */
+extern _Atomic uint64_t ls_side_live LS_HIDDEN;   /* entries in it */
+LS_HIDDEN int ls_side_init(void);
+LS_HIDDEN void ls_side_put(const struct ls_live *v, struct ls_live *replaced);
+LS_HIDDEN int ls_side_take(uintptr_t ptr, struct ls_live *out);
+LS_HIDDEN void ls_side_lock_all(void);
+LS_HIDDEN void ls_side_unlock_all(void);
+LS_HIDDEN void ls_side_reset_locks(void);
+LS_HIDDEN void ls_side_each(void (*fn)(const struct ls_live *, void *), void *arg);
 
 /* ---- sampled mode (sampling.c) ---- */
 /* Inline: an unsampled allocation costs a subtraction, an unsampled free one load (sampling.c). */
@@ -315,8 +325,12 @@ static inline void ls_free(void *p)
     /* Not while the tool runs on this thread (a signal handler that frees while we hold a shard
      * lock must not wait for it): the block's entry then stays behind until its address is handed
      * out again, when the live-pointer table reports it replaced and its counts are undone. */
-    if (atomic_load_explicit(&ls_active, memory_order_relaxed) && !ls_busy() && ls_track_may_own(p))
-        ls_free_tracked(p);
+    if (atomic_load_explicit(&ls_active, memory_order_relaxed) && ls_track_may_own(p)) {
+        if (LS_LIKELY(!ls_busy()))
+            ls_free_tracked(p);
+        else
+            ls_livemap_note_skipped((uintptr_t)p);
+    }
     ls_real.free(p);
 }
 

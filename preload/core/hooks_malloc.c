@@ -55,8 +55,11 @@ static void *realloc_from(void *p, size_t size, struct ls_caller from)
     if (LS_UNLIKELY(ls_bootstrap_owns(p)))
         return ls_busy() && !ls_real.realloc ? ls_bootstrap_alloc(size, 16) : realloc_bootstrap(p, size, from);
     int u = ls_untracked();
-    if (u)
-        return ls_real.realloc(p, size);   /* a stale entry is repaired as in ls_free */
+    if (u) {
+        if (atomic_load_explicit(&ls_active, memory_order_relaxed))
+            ls_livemap_note_skipped((uintptr_t)p);   /* a stale entry is repaired as in ls_free */
+        return ls_real.realloc(p, size);
+    }
     struct ls_live old;
     struct ls_guard g = ls_enter();
     int had = ls_track_take(p, &old);
