@@ -106,8 +106,13 @@ struct ls_stack {
 };
 LS_HIDDEN void ls_unwind_init(void);
 LS_HIDDEN int ls_in_self(uintptr_t ip);
-/* The stack from the first frame outside this library, at most `depth` frames. Returns st->n. */
-LS_HIDDEN int ls_unwind(struct ls_stack *st, int depth);
+/* The stack from the first frame outside this library, at most `depth` frames. Returns st->n.
+ * `scratch`: ls_unwind_scratch_bytes() of memory for libunwind's state (kept off the stack). */
+LS_HIDDEN int ls_unwind(struct ls_stack *st, int depth, void *scratch);
+LS_HIDDEN size_t ls_unwind_scratch_bytes(void);
+/* The calling thread's own stack (stack_bounds.c): never allocates, never locks. 0 if known. */
+LS_HIDDEN void ls_stack_bounds_init(void);
+LS_HIDDEN int ls_stack_bounds(uintptr_t cfa, uintptr_t *lo, uintptr_t *hi);
 LS_HIDDEN void ls_unwind_cache_init(void);
 /* Site id of the stack of an allocation whose hook was called from return address `ra` with its CFA
  * at `cfa` (both known to the hook for free: see LS_CALLER). */
@@ -146,7 +151,34 @@ struct ls_plain_counts {
     int64_t live_allocs, live_bytes, total_allocs, total_bytes;
 };
 LS_HIDDEN void ls_counters_init(void);
-LS_HIDDEN void ls_count(uint32_t site, int64_t allocs, int64_t bytes);
+LS_HIDDEN void ls_count_slow(uint32_t site, int64_t allocs, int64_t bytes);
+#define LS_PAGE_SITES 512
+extern __thread struct ls_counts *_Atomic *ls_my_counter_pages LS_HIDDEN;   /* NULL: no own block */
+/* Only the owning thread writes its counters: plain adds, no lock prefix (counters.c). */
+static inline void ls_count_owned(struct ls_counts *c, int64_t allocs, int64_t bytes)
+{
+#define LS_OWNER_ADD(field, v) \
+    atomic_store_explicit(&c->field, atomic_load_explicit(&c->field, memory_order_relaxed) + (v), memory_order_relaxed)
+    LS_OWNER_ADD(live_allocs, allocs);
+    LS_OWNER_ADD(live_bytes, bytes);
+    if (allocs > 0) {
+        LS_OWNER_ADD(total_allocs, allocs);
+        LS_OWNER_ADD(total_bytes, bytes);
+    }
+#undef LS_OWNER_ADD
+}
+static inline void ls_count(uint32_t site, int64_t allocs, int64_t bytes)
+{
+    struct ls_counts *_Atomic *pages = ls_my_counter_pages;
+    if (LS_LIKELY(pages != NULL) && LS_LIKELY(site - 1 < LS_MAX_SITES)) {
+        struct ls_counts *page = atomic_load_explicit(&pages[site / LS_PAGE_SITES], memory_order_relaxed);
+        if (LS_LIKELY(page != NULL)) {
+            ls_count_owned(&page[site % LS_PAGE_SITES], allocs, bytes);
+            return;
+        }
+    }
+    ls_count_slow(site, allocs, bytes);
+}
 LS_HIDDEN void ls_counters_sum(struct ls_plain_counts *out, uint32_t n);   /* out[0..n] */
 LS_HIDDEN void ls_counters_after_fork_child(void);
 

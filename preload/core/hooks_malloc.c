@@ -17,7 +17,7 @@
 
 /* The part of ls_malloc_from (core.h) that needs a frame. For a tracked allocation in sampled mode,
  * ls_malloc_from has already drawn the sample. */
-void *ls_malloc_slow(size_t size, struct ls_caller from)
+__attribute__((flatten)) void *ls_malloc_slow(size_t size, struct ls_caller from)
 {
     int u = ls_untracked();
     if (LS_UNLIKELY(u == 2))
@@ -29,7 +29,7 @@ void *ls_malloc_slow(size_t size, struct ls_caller from)
 }
 
 /* Out of line, so the common free (sampled mode: a block never sampled) carries no stack frame. */
-void ls_free_tracked(void *p)
+__attribute__((flatten)) void ls_free_tracked(void *p)
 {
     struct ls_guard g = ls_enter();
     ls_track_free(p);

@@ -139,7 +139,7 @@ static void erase(struct shard *s, uint32_t hole)
     s->count--;
 }
 
-void ls_side_put(const struct ls_live *v, struct ls_live *replaced)
+__attribute__((noinline)) void ls_side_put(const struct ls_live *v, struct ls_live *replaced)
 {
     uint64_t h = mix(v->ptr);
     struct shard *s = shard_of(h);
@@ -158,7 +158,7 @@ void ls_side_put(const struct ls_live *v, struct ls_live *replaced)
     unlock(s);
 }
 
-int ls_side_take(uintptr_t ptr, struct ls_live *out)
+__attribute__((noinline)) int ls_side_take(uintptr_t ptr, struct ls_live *out)
 {
     uint64_t h = mix(ptr);
     struct shard *s = shard_of(h);
