@@ -9,8 +9,9 @@ set -eu
 # its test; small: a perl script and a library), libc6-dev (libc.a: the launcher's tests build a static
 # job), libcap2-bin (setcap: the launcher's test of a program with file capabilities), python3-dev
 # (python-driven test jobs: a C extension module built against Python.h, a library loaded with ctypes),
-# tcmalloc and jemalloc (jobs linked with a foreign allocator that maps its arenas: test_maps.sh).
-packages="gcc g++ make libc6-dev libunwind-dev libdw-dev libelf-dev libcriterion-dev pkg-config libxml2-utils binutils jq time google-perftools libcap2-bin python3-dev libgoogle-perftools-dev libjemalloc-dev"
+# tcmalloc and jemalloc (jobs linked with a foreign allocator that maps its arenas: test_maps.sh), ruby
+# (a real program that calls pthread_getattr_np at thread start: tests/integration/test_hotpath.sh).
+packages="gcc g++ make libc6-dev libunwind-dev libdw-dev libelf-dev libcriterion-dev pkg-config libxml2-utils binutils jq time google-perftools libcap2-bin python3-dev libgoogle-perftools-dev libjemalloc-dev ruby"
 
 missing=""
 for p in $packages; do
