@@ -231,6 +231,7 @@ static inline int ls_sample_filter_maybe(uintptr_t p)
     return atomic_load_explicit(ls_sample_bucket(p), memory_order_relaxed) != 0;
 }
 LS_HIDDEN void ls_sample_after_fork_child(void);
+LS_HIDDEN void ls_sample_start(void);   /* sampled mode: the filter starts empty (it starts full) */
 LS_HIDDEN void ls_sample_weight(uint64_t size, int64_t *allocs, int64_t *bytes);
 LS_HIDDEN void ls_sample_filter_add(uintptr_t p);
 LS_HIDDEN void ls_sample_filter_remove(uintptr_t p);
@@ -323,15 +324,19 @@ static inline int ls_untracked(void)
 
 LS_HIDDEN void *ls_malloc_slow(size_t size, struct ls_caller from);   /* hooks_malloc.c */
 
-/* Whether to sample is decided before the real malloc runs (it depends on the size only), so an
- * allocation that is not recorded is a tail call to the real malloc: no frame, no saved registers;
- * everything else (start-up, bootstrap, a recorded block) is in ls_malloc_slow. */
+/* The sampled mode's common case is decided by one thread-local word: the bytes left to the next
+ * sample point. While it stays above zero, an allocation is a subtraction and a tail jump to the real
+ * malloc: no frame, no other check. Everything else reaches ls_malloc_slow with the word untouched:
+ * exact mode (the word stays 0), a thread that has not drawn its first point, start-up and bootstrap,
+ * and a sample. An allocation the tool itself makes (ls_busy()) may also take the short way: it is
+ * untracked either way, and the point it moves is still a Poisson point. */
 static inline void *ls_malloc_from(size_t size, struct ls_caller from)
 {
-    if (LS_LIKELY(ls_real.free != NULL) &&
-        (ls_busy() || !atomic_load_explicit(&ls_active, memory_order_relaxed) ||
-         (ls_config.sample && LS_LIKELY(!ls_sample_take(size)))))
+    int64_t left = ls_sample_until - (int64_t)size;
+    if (LS_LIKELY(left > 0)) {
+        ls_sample_until = left;
         return ls_real.malloc(size);
+    }
     return ls_malloc_slow(size, from);
 }
 
@@ -348,22 +353,20 @@ static inline int ls_memalign_from(void **out, size_t align, size_t size, struct
     return rc;
 }
 
+LS_HIDDEN void ls_free_slow(void *p);   /* hooks_malloc.c */
+
+/* One unsigned compare for the bootstrap arena, then the filter byte: zero means "never sampled" and
+ * the block goes straight to the real free. In exact mode (and before start-up) every byte of the
+ * filter is 255, so every free takes ls_free_slow (sampling.c). */
 static inline void ls_free(void *p)
 {
-    if (!p || LS_UNLIKELY(ls_bootstrap_owns(p)))
+    if (LS_UNLIKELY((uintptr_t)p - (uintptr_t)ls_boot_arena < LS_BOOT_BYTES))
         return;
-    if (LS_UNLIKELY(!ls_real.free))
-        ls_real_ensure();
-    /* Not while the tool runs on this thread (a signal handler that frees while we hold a shard
-     * lock must not wait for it): the block's entry then stays behind until its address is handed
-     * out again, when the live-pointer table reports it replaced and its counts are undone. */
-    if (atomic_load_explicit(&ls_active, memory_order_relaxed) && ls_track_may_own(p)) {
-        if (LS_LIKELY(!ls_busy()))
-            ls_free_tracked(p);
-        else
-            ls_livemap_note_skipped((uintptr_t)p);
+    if (LS_LIKELY(!ls_sample_filter_maybe((uintptr_t)p))) {
+        ls_real.free(p);
+        return;
     }
-    ls_real.free(p);
+    ls_free_slow(p);
 }
 
 #endif
