@@ -36,7 +36,7 @@ __attribute__((noinline, flatten)) void *ls_malloc_slow(size_t size, struct ls_c
     return p;
 }
 
-/* Out of line, so the common free (sampled mode: a block never sampled) carries no stack frame. */
+/* The tracked part of a free, inside the guard: one frame for the table, the counters, the filter. */
 __attribute__((flatten)) void ls_free_tracked(void *p)
 {
     struct ls_guard g = ls_enter();
