@@ -63,7 +63,7 @@ UNIT_BIN     = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
 LAUNCH_UNIT_BIN = $(filter $(B)/tests/unit/test_launch_%,$(UNIT_BIN))
 CORE_UNIT_BIN   = $(filter-out $(LAUNCH_UNIT_BIN),$(UNIT_BIN))
 PRELOAD_PURE = preload/report/escape.c preload/report/buf.c preload/core/arena.c preload/core/livemap.c \
-               preload/core/maptable.c \
+               preload/core/livemap_side.c preload/core/maptable.c \
                preload/core/stacks.c
 JOB_C        = $(wildcard tests/jobs/*.c)
 JOB_CXX      = $(wildcard tests/jobs/*.cpp)
@@ -250,6 +250,10 @@ $(B)/tests/bench/alloc_heavy: tests/bench/alloc_heavy.cpp include/leakstamp.h
 	@mkdir -p $(@D)
 	$(CXX) -std=c++17 -O2 -g -Wall -Wextra $(if $(WERROR),-Werror) -Iinclude -pthread -o $@ $<
 
+$(B)/tests/bench/churn: tests/bench/churn.cpp include/leakstamp.h
+	@mkdir -p $(@D)
+	$(CXX) -std=c++17 -O2 -g -Wall -Wextra $(if $(WERROR),-Werror) -Iinclude -pthread -o $@ $<
+
 $(B)/tests/bench/tool_memory: tests/bench/tool_memory.c include/leakstamp.h
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O1 -g -Wall -Wextra $(if $(WERROR),-Werror) -Iinclude -o $@ $<
@@ -259,8 +263,8 @@ $(B)/tests/bench/stamp_cost: tests/bench/stamp_cost.c include/leakstamp.h
 	$(CC) -std=gnu11 -O2 -g -Wall -Wextra $(if $(WERROR),-Werror) -Iinclude -o $@ $<
 
 bench: deps
-	@$(MAKE) --no-print-directory $(LIB) $(ANALYZER) $(B)/tests/bench/alloc_heavy $(B)/tests/bench/tool_memory \
-	    $(B)/tests/bench/stamp_cost $(B)/tests/jobs/map_leaky $(B)/tests/jobs/rss_leak
+	@$(MAKE) --no-print-directory $(LIB) $(ANALYZER) $(B)/tests/bench/alloc_heavy $(B)/tests/bench/churn \
+	    $(B)/tests/bench/tool_memory $(B)/tests/bench/stamp_cost $(B)/tests/jobs/map_leaky $(B)/tests/jobs/rss_leak
 	@bash tests/bench/run.sh $(BENCH_REPS)
 
 clean:

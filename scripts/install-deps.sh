@@ -11,9 +11,9 @@ set -eu
 # (python-driven test jobs: a C extension module built against Python.h, a library loaded with ctypes),
 # tcmalloc and jemalloc (jobs linked with a foreign allocator that maps its arenas: test_maps.sh); the
 # real-shaped job tests/jobs/detsim (issue 12): python3 drives a C++ library built on HepMC3, FastJet
-# and CLHEP.
+# and CLHEP; ruby (a real program that calls pthread_getattr_np at thread start: test_hotpath.sh).
 packages="gcc g++ make libc6-dev libunwind-dev libdw-dev libelf-dev libcriterion-dev pkg-config libxml2-utils binutils jq time google-perftools libcap2-bin python3-dev libgoogle-perftools-dev libjemalloc-dev
-          python3 libhepmc3-dev libfastjet-dev libclhep-dev"
+          python3 libhepmc3-dev libfastjet-dev libclhep-dev ruby"
 
 missing=""
 for p in $packages; do

@@ -125,6 +125,8 @@ int ls_config_load(void)
                    "(0 for exact); job runs untracked", v);
             return -1;
         }
+        if (ls_config.sample)
+            ls_sample_start();
     }
     int seed = 0;
     if ((v = getenv("LEAKSTAMP_SAMPLE_SEED")) && *v && parse_int("LEAKSTAMP_SAMPLE_SEED", v, 0, 2147483647, &seed))

@@ -109,8 +109,13 @@ struct ls_stack {
 };
 LS_HIDDEN void ls_unwind_init(void);
 LS_HIDDEN int ls_in_self(uintptr_t ip);
-/* The stack from the first frame outside this library, at most `depth` frames. Returns st->n. */
-LS_HIDDEN int ls_unwind(struct ls_stack *st, int depth);
+/* The stack from the first frame outside this library, at most `depth` frames. Returns st->n.
+ * `scratch`: ls_unwind_scratch_bytes() of memory for libunwind's state (kept off the stack). */
+LS_HIDDEN int ls_unwind(struct ls_stack *st, int depth, void *scratch);
+LS_HIDDEN size_t ls_unwind_scratch_bytes(void);
+/* The calling thread's own stack (stack_bounds.c): never allocates, never locks. 0 if known. */
+LS_HIDDEN void ls_stack_bounds_init(void);
+LS_HIDDEN int ls_stack_bounds(uintptr_t cfa, uintptr_t *lo, uintptr_t *hi);
 LS_HIDDEN void ls_unwind_cache_init(void);
 /* Site id of the stack of an allocation whose hook was called from return address `ra` with its CFA
  * at `cfa` (both known to the hook for free: see LS_CALLER). */
@@ -149,11 +154,38 @@ struct ls_plain_counts {
     int64_t live_allocs, live_bytes, total_allocs, total_bytes;
 };
 LS_HIDDEN void ls_counters_init(void);
-LS_HIDDEN void ls_count(uint32_t site, int64_t allocs, int64_t bytes);
+LS_HIDDEN void ls_count_slow(uint32_t site, int64_t allocs, int64_t bytes);
+#define LS_PAGE_SITES 512
+extern __thread struct ls_counts *_Atomic *ls_my_counter_pages LS_HIDDEN;   /* NULL: no own block */
+/* Only the owning thread writes its counters: plain adds, no lock prefix (counters.c). */
+static inline void ls_count_owned(struct ls_counts *c, int64_t allocs, int64_t bytes)
+{
+#define LS_OWNER_ADD(field, v) \
+    atomic_store_explicit(&c->field, atomic_load_explicit(&c->field, memory_order_relaxed) + (v), memory_order_relaxed)
+    LS_OWNER_ADD(live_allocs, allocs);
+    LS_OWNER_ADD(live_bytes, bytes);
+    if (allocs > 0) {
+        LS_OWNER_ADD(total_allocs, allocs);
+        LS_OWNER_ADD(total_bytes, bytes);
+    }
+#undef LS_OWNER_ADD
+}
+static inline void ls_count(uint32_t site, int64_t allocs, int64_t bytes)
+{
+    struct ls_counts *_Atomic *pages = ls_my_counter_pages;
+    if (LS_LIKELY(pages != NULL) && LS_LIKELY(site - 1 < LS_MAX_SITES)) {
+        struct ls_counts *page = atomic_load_explicit(&pages[site / LS_PAGE_SITES], memory_order_relaxed);
+        if (LS_LIKELY(page != NULL)) {
+            ls_count_owned(&page[site % LS_PAGE_SITES], allocs, bytes);
+            return;
+        }
+    }
+    ls_count_slow(site, allocs, bytes);
+}
 LS_HIDDEN void ls_counters_sum(struct ls_plain_counts *out, uint32_t n);   /* out[0..n] */
 LS_HIDDEN void ls_counters_after_fork_child(void);
 
-/* ---- live-pointer table (livemap.c) ---- */
+/* ---- live-pointer table (livemap.c: page map; livemap_side.c: the blocks it cannot hold) ---- */
 struct ls_live {
     uintptr_t ptr;
     uint64_t size;     /* requested bytes; LS_SIZE_SAMPLED set when the block is a weighted sample */
@@ -165,12 +197,22 @@ LS_HIDDEN int ls_livemap_init(void);
 LS_HIDDEN void ls_livemap_put(uintptr_t ptr, uint64_t size, uint32_t site, uint32_t birth,
                               struct ls_live *replaced);  /* replaced->ptr != 0 if ptr was live */
 LS_HIDDEN int ls_livemap_take(uintptr_t ptr, struct ls_live *out);  /* 1 if it was live */
+/* A free the table was not told about (made while the tool ran on the thread): its entry stays. */
+LS_HIDDEN void ls_livemap_note_skipped(uintptr_t ptr);
 LS_HIDDEN void ls_livemap_lock_all(void);
 LS_HIDDEN void ls_livemap_unlock_all(void);
 LS_HIDDEN void ls_livemap_reset_locks(void);
-/* Visit every live entry (all shards locked one at a time). */
+/* Visit every live entry (a snapshot per entry; the side table's shards locked one at a time). */
 LS_HIDDEN void ls_livemap_each(void (*fn)(const struct ls_live *, void *), void *arg);
-
+/* The side table (livemap_side.c), used by livemap.c only. */
+extern _Atomic uint64_t ls_side_live LS_HIDDEN;   /* entries in it */
+LS_HIDDEN int ls_side_init(void);
+LS_HIDDEN void ls_side_put(const struct ls_live *v, struct ls_live *replaced);
+LS_HIDDEN int ls_side_take(uintptr_t ptr, struct ls_live *out);
+LS_HIDDEN void ls_side_lock_all(void);
+LS_HIDDEN void ls_side_unlock_all(void);
+LS_HIDDEN void ls_side_reset_locks(void);
+LS_HIDDEN void ls_side_each(void (*fn)(const struct ls_live *, void *), void *arg);
 
 /* ---- sampled mode (sampling.c) ---- */
 /* Inline: an unsampled allocation costs a subtraction, an unsampled free one load (sampling.c). */
@@ -192,6 +234,7 @@ static inline int ls_sample_filter_maybe(uintptr_t p)
     return atomic_load_explicit(ls_sample_bucket(p), memory_order_relaxed) != 0;
 }
 LS_HIDDEN void ls_sample_after_fork_child(void);
+LS_HIDDEN void ls_sample_start(void);   /* sampled mode: the filter starts empty (it starts full) */
 LS_HIDDEN void ls_sample_weight(uint64_t size, int64_t *allocs, int64_t *bytes);
 LS_HIDDEN void ls_sample_filter_add(uintptr_t p);
 LS_HIDDEN void ls_sample_filter_remove(uintptr_t p);
@@ -284,15 +327,19 @@ static inline int ls_untracked(void)
 
 LS_HIDDEN void *ls_malloc_slow(size_t size, struct ls_caller from);   /* hooks_malloc.c */
 
-/* Whether to sample is decided before the real malloc runs (it depends on the size only), so an
- * allocation that is not recorded is a tail call to the real malloc: no frame, no saved registers;
- * everything else (start-up, bootstrap, a recorded block) is in ls_malloc_slow. */
+/* The sampled mode's common case is decided by one thread-local word: the bytes left to the next
+ * sample point. While it stays above zero, an allocation is a subtraction and a tail jump to the real
+ * malloc: no frame, no other check. Everything else reaches ls_malloc_slow with the word untouched:
+ * exact mode (the word stays 0), a thread that has not drawn its first point, start-up and bootstrap,
+ * and a sample. An allocation the tool itself makes (ls_busy()) may also take the short way: it is
+ * untracked either way, and the point it moves is still a Poisson point. */
 static inline void *ls_malloc_from(size_t size, struct ls_caller from)
 {
-    if (LS_LIKELY(ls_real.free != NULL) &&
-        (ls_busy() || !atomic_load_explicit(&ls_active, memory_order_relaxed) ||
-         (ls_config.sample && LS_LIKELY(!ls_sample_take(size)))))
+    int64_t left = ls_sample_until - (int64_t)size;
+    if (LS_LIKELY(left > 0)) {
+        ls_sample_until = left;
         return ls_real.malloc(size);
+    }
     return ls_malloc_slow(size, from);
 }
 
@@ -309,18 +356,20 @@ static inline int ls_memalign_from(void **out, size_t align, size_t size, struct
     return rc;
 }
 
+LS_HIDDEN void ls_free_slow(void *p);   /* hooks_malloc.c */
+
+/* One unsigned compare for the bootstrap arena, then the filter byte: zero means "never sampled" and
+ * the block goes straight to the real free. In exact mode (and before start-up) every byte of the
+ * filter is 255, so every free takes ls_free_slow (sampling.c). */
 static inline void ls_free(void *p)
 {
-    if (!p || LS_UNLIKELY(ls_bootstrap_owns(p)))
+    if (LS_UNLIKELY((uintptr_t)p - (uintptr_t)ls_boot_arena < LS_BOOT_BYTES))
         return;
-    if (LS_UNLIKELY(!ls_real.free))
-        ls_real_ensure();
-    /* Not while the tool runs on this thread (a signal handler that frees while we hold a shard
-     * lock must not wait for it): the block's entry then stays behind until its address is handed
-     * out again, when the live-pointer table reports it replaced and its counts are undone. */
-    if (atomic_load_explicit(&ls_active, memory_order_relaxed) && !ls_busy() && ls_track_may_own(p))
-        ls_free_tracked(p);
-    ls_real.free(p);
+    if (LS_LIKELY(!ls_sample_filter_maybe((uintptr_t)p))) {
+        ls_real.free(p);
+        return;
+    }
+    ls_free_slow(p);
 }
 
 #endif

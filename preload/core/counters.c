@@ -12,12 +12,14 @@
  * list and the next new thread adopts it and keeps adding to it. Allocations a thread makes after its
  * block was given up (in late TLS destructors) go to one shared block updated with atomic adds.
  * All blocks ever made are on an append-only list that stamps walk without a lock.
+ * The common case — the thread has its block and the site's page exists — is inline (ls_count in
+ * core.h: a TLS load, a page load, two or four adds); everything else is ls_count_slow here.
  */
 #include "core/core.h"
 
 #include <pthread.h>
 
-#define PAGE_SITES 512
+#define PAGE_SITES LS_PAGE_SITES
 #define DIR_PAGES ((LS_MAX_SITES + PAGE_SITES) / PAGE_SITES)
 
 struct block {
@@ -34,6 +36,7 @@ static pthread_key_t exit_key;
 
 static __thread struct block *this_thread_block;
 static __thread int gave_up;
+__thread struct ls_counts *_Atomic *ls_my_counter_pages;   /* this_thread_block->page, for core.h */
 
 static void give_up(void *p)
 {
@@ -43,6 +46,7 @@ static void give_up(void *p)
     free_blocks = b;
     pthread_mutex_unlock(&free_lock);
     this_thread_block = NULL;
+    ls_my_counter_pages = NULL;
     gave_up = 1;
 }
 
@@ -78,6 +82,7 @@ static struct block *my_block(void)
         publish(b);
     }
     pthread_setspecific(exit_key, b);
+    ls_my_counter_pages = b->page;
     return this_thread_block = b;
 }
 
@@ -97,10 +102,7 @@ static struct ls_counts *slot(struct block *b, uint32_t site)
     return &page[site % PAGE_SITES];
 }
 
-#define OWNER_ADD(field, v) \
-    atomic_store_explicit(&c->field, atomic_load_explicit(&c->field, memory_order_relaxed) + (v), memory_order_relaxed)
-
-void ls_count(uint32_t site, int64_t allocs, int64_t bytes)
+__attribute__((noinline)) void ls_count_slow(uint32_t site, int64_t allocs, int64_t bytes)
 {
     if (!site || site > LS_MAX_SITES)
         return;
@@ -117,12 +119,7 @@ void ls_count(uint32_t site, int64_t allocs, int64_t bytes)
         }
         return;
     }
-    OWNER_ADD(live_allocs, allocs);
-    OWNER_ADD(live_bytes, bytes);
-    if (allocs > 0) {
-        OWNER_ADD(total_allocs, allocs);
-        OWNER_ADD(total_bytes, bytes);
-    }
+    ls_count_owned(c, allocs, bytes);
 }
 
 /* out[0..n] (index = site id) = the sum over all blocks. */

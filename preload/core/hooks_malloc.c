@@ -15,25 +15,52 @@
 #include <errno.h>
 #include <string.h>
 
-/* The part of ls_malloc_from (core.h) that needs a frame. For a tracked allocation in sampled mode,
- * ls_malloc_from has already drawn the sample. */
-void *ls_malloc_slow(size_t size, struct ls_caller from)
+/* Everything ls_malloc_from (core.h) does not do inline: exact mode, start-up and bootstrap, a
+ * thread's first sample point, and a sample. */
+__attribute__((noinline, flatten)) void *ls_malloc_slow(size_t size, struct ls_caller from)
 {
     int u = ls_untracked();
     if (LS_UNLIKELY(u == 2))
         return ls_bootstrap_alloc(size, 16);
+    if (u)
+        return ls_real.malloc(size);
+    uint64_t flag = 0;
+    if (ls_config.sample) {
+        if (!ls_sample_take(size))
+            return ls_real.malloc(size);
+        flag = LS_SIZE_SAMPLED;
+    }
     void *p = ls_real.malloc(size);
-    if (!u && p)
-        ls_track_alloc_slow(p, size | (ls_config.sample ? LS_SIZE_SAMPLED : 0), from);
+    if (p)
+        ls_track_alloc_slow(p, size | flag, from);
     return p;
 }
 
-/* Out of line, so the common free (sampled mode: a block never sampled) carries no stack frame. */
-void ls_free_tracked(void *p)
+/* The tracked part of a free, inside the guard: one frame for the table, the counters, the filter. */
+__attribute__((flatten)) void ls_free_tracked(void *p)
 {
     struct ls_guard g = ls_enter();
     ls_track_free(p);
     ls_leave(g);
+}
+
+/* Every free that ls_free (core.h) does not hand straight to the real free. Not while the tool runs on
+ * this thread (a signal handler that frees while we hold a lock must not wait for it): the block's
+ * entry then stays behind until its address is handed out again, when the live-pointer table reports
+ * it replaced and its counts are undone. */
+__attribute__((noinline)) void ls_free_slow(void *p)
+{
+    if (!p)
+        return;
+    if (LS_UNLIKELY(!ls_real.free))
+        ls_real_ensure();
+    if (atomic_load_explicit(&ls_active, memory_order_relaxed) && ls_track_may_own(p)) {
+        if (LS_LIKELY(!ls_busy()))
+            ls_free_tracked(p);
+        else
+            ls_livemap_note_skipped((uintptr_t)p);
+    }
+    ls_real.free(p);
 }
 
 /* A block from the bootstrap arena is moved out by copying; its old size is not kept, so copy as much
@@ -55,8 +82,11 @@ static void *realloc_from(void *p, size_t size, struct ls_caller from)
     if (LS_UNLIKELY(ls_bootstrap_owns(p)))
         return ls_busy() && !ls_real.realloc ? ls_bootstrap_alloc(size, 16) : realloc_bootstrap(p, size, from);
     int u = ls_untracked();
-    if (u)
-        return ls_real.realloc(p, size);   /* a stale entry is repaired as in ls_free */
+    if (u) {
+        if (atomic_load_explicit(&ls_active, memory_order_relaxed))
+            ls_livemap_note_skipped((uintptr_t)p);   /* a stale entry is repaired as in ls_free */
+        return ls_real.realloc(p, size);
+    }
     struct ls_live old;
     struct ls_guard g = ls_enter();
     int had = ls_track_take(p, &old);

@@ -1,199 +1,234 @@
 /*
  * livemap.c — the live-pointer table: pointer → (site, size, birth stamp) for every tracked block.
  *
- * 1024 shards chosen by a hash of the pointer, each an open-addressing table with linear probing and
- * backward-shift deletion (no tombstones, so a long-running job's churn never degrades it), guarded by
- * its own spinlock. Two threads contend only when their pointers hash to the same shard, so there is no
- * global lock on the allocation path; a block freed on another thread than the one that made it simply
- * finds its shard. A shard doubles when it is 3/4 full; its memory is mapped, never malloc'd. Critical
- * sections are a handful of loads and stores: a spinlock that yields after a while is cheaper than a
- * mutex here, and fork() takes every shard lock (ls_livemap_lock_all) so a child never inherits one held.
+ * An address-indexed page map, not a hash table: the allocator already keeps blocks that are made
+ * together close together, and a map indexed by the address keeps that locality (a free touches one
+ * word near the words its neighbours touched; a hashed table scatters every block over megabytes and
+ * misses the cache on every call). A two-level directory (p >> 35, then p >> 21) leads to a leaf for
+ * each 2 MiB of address range, mapped on first use and installed with compare-and-swap; a leaf holds
+ * one 8-byte entry per 16 bytes of address (site, size, birth and the sampled flag packed). Only the
+ * leaf pages under live small blocks are ever touched: 8 bytes per 16 bytes of a small block's chunk
+ * (24 B for a 32-byte malloc in glibc). Blocks an entry cannot describe — larger than SMALL_MAX, not
+ * 16-aligned, above 2^47, born after stamp 2^28 — go to the hashed side table (livemap_side.c).
+ *
+ * No lock: a block is put after the real allocator returned it and taken before the real free, so
+ * the allocator's own synchronisation orders every put and take of one address, whichever threads
+ * make them (a cross-thread free is one load and one store at the block's own entry). Entries are
+ * atomic words, so ls_livemap_each may read them while other threads change them. Only the side
+ * table has locks to take around fork().
  */
 #include "core/core.h"
 
-#include <sched.h>
-#include <string.h>
+#define LEAF_SHIFT 21                              /* 2 MiB of address per leaf */
+#define MID_BITS 14                                /* p >> 21 & 0x3fff: one mid page per 32 GiB */
+#define TOP_BITS (47 - LEAF_SHIFT - MID_BITS)      /* 12: the 47-bit user address space */
+#define GRAIN 4                                    /* one entry per 16 bytes */
+#define LEAF_ENTRIES (1u << (LEAF_SHIFT - GRAIN))  /* 131072 entries, 1 MiB */
+#define PAGE_ENTRIES 512                           /* entries per 4 KiB page of a leaf */
+#define LEAF_PAGES (LEAF_ENTRIES / PAGE_ENTRIES)
+#define SMALL_MAX 512                              /* larger blocks: side table (memory, see above) */
 
-#define NSHARDS 1024
-#define FIRST_CAP 16
-#define MAP_MIN 4096   /* smaller tables come from the arena: a page each would cost 8 KiB per new shard */
+/* Entry: bit 0 live, 1..21 site, 22 sampled, 23..35 size (13 bits), 36..63 birth (28 bits). */
+#define SITE_BITS 21
+#define SIZE_BITS 13
+#define BIRTH_BITS 28
 
-struct shard {
-    _Atomic int lock;
-    uint32_t count, cap;      /* cap is a power of two, or 0 before the first insert */
-    struct ls_live *e;
-    char pad[64 - sizeof(int) - 2 * sizeof(uint32_t) - sizeof(void *)];
+struct leaf {
+    _Atomic uint64_t e[LEAF_ENTRIES];
+    _Atomic uint8_t used[LEAF_PAGES];   /* a page of e[] was ever written: ls_livemap_each skips the rest */
 };
-
-static struct shard *shards;
+struct mid {
+    struct leaf *_Atomic leaf[1u << MID_BITS];
+};
+static struct mid *_Atomic top[1u << TOP_BITS];
 
 int ls_livemap_init(void)
 {
-    shards = ls_map(NSHARDS * sizeof *shards);
-    return shards ? 0 : -1;
+    return ls_side_init();
 }
 
-static inline uint64_t mix(uintptr_t p)
+static inline uint64_t pack(uint64_t size, uint32_t site, uint32_t birth)
 {
-    uint64_t h = (uint64_t)p * 0x9e3779b97f4a7c15ull;
-    return h ^ (h >> 29);
+    return 1 | (uint64_t)site << 1 | (size & LS_SIZE_SAMPLED ? 1ull << 22 : 0) |
+           (size & ~LS_SIZE_SAMPLED) << 23 | (uint64_t)birth << 36;
 }
 
-static inline struct shard *shard_of(uint64_t h)
+static inline void unpack(uint64_t v, uintptr_t ptr, struct ls_live *out)
 {
-    return &shards[h >> (64 - 10)];
+    out->ptr = ptr;
+    out->site = (uint32_t)(v >> 1) & ((1u << SITE_BITS) - 1);
+    out->size = (v >> 23 & ((1u << SIZE_BITS) - 1)) | (v >> 22 & 1 ? LS_SIZE_SAMPLED : 0);
+    out->birth = (uint32_t)(v >> 36);
 }
 
-static inline void lock(struct shard *s)
+static inline int fits(uintptr_t ptr, uint64_t size, uint32_t site, uint32_t birth)
 {
-    for (int spins = 0; atomic_exchange_explicit(&s->lock, 1, memory_order_acquire); spins++) {
-        while (atomic_load_explicit(&s->lock, memory_order_relaxed)) {
-            if (++spins > 200)
-                sched_yield();
-            else
-                __builtin_ia32_pause();
-        }
+    return (ptr & 15) == 0 && ptr >> 47 == 0 && (size & ~LS_SIZE_SAMPLED) <= SMALL_MAX &&
+           site < (1u << SITE_BITS) && birth < (1u << BIRTH_BITS);
+}
+
+static inline _Atomic uint64_t *entry_of(struct leaf *l, uintptr_t ptr)
+{
+    return &l->e[(ptr >> GRAIN) & (LEAF_ENTRIES - 1)];
+}
+
+/* The leaf of ptr, or NULL when none was made. */
+static inline struct leaf *leaf_find(uintptr_t ptr)
+{
+    struct mid *m = atomic_load_explicit(&top[ptr >> (LEAF_SHIFT + MID_BITS)], memory_order_acquire);
+    if (LS_UNLIKELY(!m))
+        return NULL;
+    return atomic_load_explicit(&m->leaf[(ptr >> LEAF_SHIFT) & ((1u << MID_BITS) - 1)], memory_order_acquire);
+}
+
+/* Install *slot from a fresh mapping unless another thread did first; the loser unmaps its own. */
+static void *install(void *_Atomic *slot, size_t bytes)
+{
+    void *fresh = ls_map(bytes), *seen = NULL;
+    if (!fresh)
+        return NULL;
+    if (atomic_compare_exchange_strong(slot, &seen, fresh))
+        return fresh;
+    ls_unmap(fresh, bytes);
+    return seen;
+}
+
+__attribute__((noinline)) static struct leaf *leaf_make(uintptr_t ptr)
+{
+    struct mid *_Atomic *ms = &top[ptr >> (LEAF_SHIFT + MID_BITS)];
+    struct mid *m = atomic_load_explicit(ms, memory_order_acquire);
+    if (!m && !(m = install((void *_Atomic *)ms, sizeof *m)))
+        return NULL;
+    struct leaf *_Atomic *ls = &m->leaf[(ptr >> LEAF_SHIFT) & ((1u << MID_BITS) - 1)];
+    struct leaf *l = atomic_load_explicit(ls, memory_order_acquire);
+    return l ? l : install((void *_Atomic *)ls, sizeof *l);
+}
+
+/* A block freed while the tool ran on its thread keeps its entry (ls_free). In the page map the next
+ * put at that address finds it; in the side table it would hide behind a small block made there next.
+ * So such frees mark their address in a bit filter, and a small put whose bit is set looks in the side
+ * table too (the tool's own frees of untracked memory mark bits only while the side table holds
+ * something; a false hit costs one lookup). */
+#define STALE_BITS 16
+static _Atomic uint64_t stale_filter[(1u << STALE_BITS) / 64];
+static _Atomic int stale_any;
+
+static inline uint32_t stale_bit(uintptr_t ptr)
+{
+    return (uint32_t)(((uint64_t)ptr * 0x9e3779b97f4a7c15ull) >> (64 - STALE_BITS));
+}
+
+void ls_livemap_note_skipped(uintptr_t ptr)
+{
+    struct leaf *l = ptr >> 47 ? NULL : leaf_find(ptr);
+    if (l && (ptr & 15) == 0 && atomic_load_explicit(entry_of(l, ptr), memory_order_relaxed))
+        return;   /* the map's own entry: the next put here finds it */
+    if (!atomic_load_explicit(&ls_side_live, memory_order_relaxed))
+        return;
+    uint32_t b = stale_bit(ptr);
+    atomic_fetch_or_explicit(&stale_filter[b / 64], 1ull << (b % 64), memory_order_relaxed);
+    atomic_store_explicit(&stale_any, 1, memory_order_release);
+}
+
+__attribute__((noinline)) static void take_stale_side(uintptr_t ptr, struct ls_live *replaced)
+{
+    uint32_t b = stale_bit(ptr);
+    if (atomic_load_explicit(&stale_filter[b / 64], memory_order_relaxed) & (1ull << (b % 64)))
+        ls_side_take(ptr, replaced);   /* leaves *replaced alone when not there */
+}
+
+__attribute__((noinline)) static void put_side(const struct ls_live *v, struct ls_live *replaced)
+{
+    /* a stale small entry at the same address would hide behind this one */
+    struct leaf *l = v->ptr >> 47 ? NULL : leaf_find(v->ptr);
+    uint64_t old = l ? atomic_exchange_explicit(entry_of(l, v->ptr), 0, memory_order_relaxed) : 0;
+    ls_side_put(v, replaced);
+    if (old) {
+        /* both stale at once cannot happen: the address was handed out once since the last put */
+        unpack(old, v->ptr, replaced);
     }
-}
-
-static inline void unlock(struct shard *s)
-{
-    atomic_store_explicit(&s->lock, 0, memory_order_release);
-}
-
-static inline uint32_t home(const struct shard *s, uint64_t h)
-{
-    return (uint32_t)h & (s->cap - 1);
-}
-
-static void place(struct shard *s, const struct ls_live *v)
-{
-    uint32_t i = home(s, mix(v->ptr));
-    while (s->e[i].ptr)
-        i = (i + 1) & (s->cap - 1);
-    s->e[i] = *v;
-}
-
-/* Small tables are carved from the arena and never given back (at most about 4 KiB per shard in
- * all); from a page up, tables are mapped and the old one unmapped. */
-static struct ls_live *table_alloc(uint32_t cap)
-{
-    size_t bytes = (size_t)cap * sizeof(struct ls_live);
-    return bytes < MAP_MIN ? ls_arena_alloc(bytes) : ls_map(bytes);
-}
-
-static void table_free(struct ls_live *t, uint32_t cap)
-{
-    size_t bytes = (size_t)cap * sizeof *t;
-    if (t && bytes >= MAP_MIN)
-        ls_unmap(t, bytes);
-}
-
-static int grow(struct shard *s)
-{
-    uint32_t ncap = s->cap ? s->cap * 2 : FIRST_CAP;
-    struct ls_live *old = s->e;
-    uint32_t ocap = s->cap;
-    struct ls_live *ne = table_alloc(ncap);
-    if (!ne)
-        return -1;
-    s->e = ne;
-    s->cap = ncap;
-    for (uint32_t i = 0; i < ocap; i++)
-        if (old[i].ptr)
-            place(s, &old[i]);
-    table_free(old, ocap);
-    return 0;
-}
-
-/* Index of ptr in the shard, or -1. */
-static long find(const struct shard *s, uintptr_t ptr, uint64_t h)
-{
-    if (!s->cap)
-        return -1;
-    for (uint32_t i = home(s, h);; i = (i + 1) & (s->cap - 1)) {
-        if (s->e[i].ptr == ptr)
-            return i;
-        if (!s->e[i].ptr)
-            return -1;
-    }
-}
-
-/* Backward-shift deletion: pull later members of the probe run into the hole. */
-static void erase(struct shard *s, uint32_t hole)
-{
-    uint32_t mask = s->cap - 1;
-    for (uint32_t j = (hole + 1) & mask; s->e[j].ptr; j = (j + 1) & mask) {
-        uint32_t want = home(s, mix(s->e[j].ptr));
-        /* e[j] may move to the hole if the hole lies cyclically within [want, j). */
-        if (((j - want) & mask) >= ((j - hole) & mask)) {
-            s->e[hole] = s->e[j];
-            hole = j;
-        }
-    }
-    s->e[hole].ptr = 0;
-    s->count--;
 }
 
 void ls_livemap_put(uintptr_t ptr, uint64_t size, uint32_t site, uint32_t birth, struct ls_live *replaced)
 {
-    uint64_t h = mix(ptr);
-    struct shard *s = shard_of(h);
-    struct ls_live v = {ptr, size, site, birth};
     replaced->ptr = 0;
-    lock(s);
-    long i = find(s, ptr, h);
-    if (i >= 0) {
-        /* freed behind our back (e.g. while the tool guard was up): report the old one as gone */
-        *replaced = s->e[i];
-        s->e[i] = v;
-    } else if ((s->count + 1) * 4 <= s->cap * 3 || grow(s) == 0) {
-        place(s, &v);
-        s->count++;
+    if (LS_UNLIKELY(!fits(ptr, size, site, birth))) {
+        put_side(&(struct ls_live){ptr, size, site, birth}, replaced);
+        return;
     }
-    unlock(s);
+    struct leaf *l = leaf_find(ptr);
+    if (LS_UNLIKELY(!l) && !(l = leaf_make(ptr))) {
+        ls_side_put(&(struct ls_live){ptr, size, site, birth}, replaced);
+        return;
+    }
+    _Atomic uint64_t *e = entry_of(l, ptr);
+    uint64_t old = atomic_load_explicit(e, memory_order_relaxed);
+    atomic_store_explicit(e, pack(size, site, birth), memory_order_relaxed);
+    _Atomic uint8_t *used = &l->used[((ptr >> GRAIN) & (LEAF_ENTRIES - 1)) / PAGE_ENTRIES];
+    if (LS_UNLIKELY(!atomic_load_explicit(used, memory_order_relaxed)))
+        atomic_store_explicit(used, 1, memory_order_relaxed);
+    if (LS_UNLIKELY(old))
+        unpack(old, ptr, replaced);   /* freed behind our back: the old block is gone */
+    else if (LS_UNLIKELY(atomic_load_explicit(&stale_any, memory_order_relaxed)))
+        take_stale_side(ptr, replaced);
 }
 
 int ls_livemap_take(uintptr_t ptr, struct ls_live *out)
 {
-    uint64_t h = mix(ptr);
-    struct shard *s = shard_of(h);
-    lock(s);
-    long i = find(s, ptr, h);
-    if (i >= 0) {
-        *out = s->e[i];
-        erase(s, (uint32_t)i);
+    struct leaf *l = ptr >> 47 ? NULL : leaf_find(ptr);
+    if (LS_LIKELY(l != NULL)) {
+        _Atomic uint64_t *e = entry_of(l, ptr);
+        uint64_t v = atomic_load_explicit(e, memory_order_relaxed);
+        if (LS_LIKELY(v & 1) && (ptr & 15) == 0) {
+            atomic_store_explicit(e, 0, memory_order_relaxed);
+            unpack(v, ptr, out);
+            return 1;
+        }
     }
-    unlock(s);
-    return i >= 0;
+    return atomic_load_explicit(&ls_side_live, memory_order_relaxed) && ls_side_take(ptr, out);
 }
 
+/* fork(): the page map has no lock; the side table's shard locks are taken around it. */
 void ls_livemap_lock_all(void)
 {
-    for (int i = 0; i < NSHARDS; i++)
-        lock(&shards[i]);
+    ls_side_lock_all();
 }
 
 void ls_livemap_unlock_all(void)
 {
-    for (int i = 0; i < NSHARDS; i++)
-        unlock(&shards[i]);
+    ls_side_unlock_all();
 }
 
 void ls_livemap_reset_locks(void)
 {
-    for (int i = 0; i < NSHARDS; i++)
-        atomic_store(&shards[i].lock, 0);
+    ls_side_reset_locks();
+}
+
+static void each_in_leaf(struct leaf *l, uintptr_t base, void (*fn)(const struct ls_live *, void *), void *arg)
+{
+    for (uint32_t pg = 0; pg < LEAF_PAGES; pg++) {
+        if (!atomic_load_explicit(&l->used[pg], memory_order_relaxed))
+            continue;
+        for (uint32_t i = pg * PAGE_ENTRIES; i < (pg + 1) * PAGE_ENTRIES; i++) {
+            uint64_t v = atomic_load_explicit(&l->e[i], memory_order_relaxed);
+            if (v & 1) {
+                struct ls_live e;
+                unpack(v, base + ((uintptr_t)i << GRAIN), &e);
+                fn(&e, arg);
+            }
+        }
+    }
 }
 
 void ls_livemap_each(void (*fn)(const struct ls_live *, void *), void *arg)
 {
-    for (int k = 0; k < NSHARDS; k++) {
-        struct shard *s = &shards[k];
-        lock(s);
-        for (uint32_t i = 0; i < s->cap; i++)
-            if (s->e[i].ptr)
-                fn(&s->e[i], arg);
-        unlock(s);
+    for (uintptr_t t = 0; t < (1u << TOP_BITS); t++) {
+        struct mid *m = atomic_load_explicit(&top[t], memory_order_acquire);
+        for (uintptr_t k = 0; m && k < (1u << MID_BITS); k++) {
+            struct leaf *l = atomic_load_explicit(&m->leaf[k], memory_order_acquire);
+            if (l)
+                each_in_leaf(l, (t << (LEAF_SHIFT + MID_BITS)) | (k << LEAF_SHIFT), fn, arg);
+        }
     }
+    ls_side_each(fn, arg);
 }

@@ -20,7 +20,9 @@
 #include <time.h>
 
 
-_Atomic uint8_t ls_sample_filter[1u << LS_FILTER_BITS];
+/* Full until ls_sample_start: in exact mode, and before the real free is known, no free may skip the
+ * slow path (ls_free in core.h). */
+_Atomic uint8_t ls_sample_filter[1u << LS_FILTER_BITS] = {[0 ...(1u << LS_FILTER_BITS) - 1] = 255};
 __thread int64_t ls_sample_until;    /* bytes to the next sample point (the hot path is in core.h) */
 #define until ls_sample_until
 static __thread uint64_t rng;
@@ -57,6 +59,13 @@ static int64_t next_interval(void)
 {
     double d = -log(uniform01()) * (double)ls_config.sample;
     return d < 1 ? 1 : d > 9e18 ? (int64_t)9e18 : (int64_t)d;
+}
+
+/* At start-up, before any block is sampled, once the real allocator is known. */
+void ls_sample_start(void)
+{
+    for (size_t i = 0; i < sizeof ls_sample_filter; i++)
+        atomic_store_explicit(&ls_sample_filter[i], 0, memory_order_relaxed);
 }
 
 /* fork: the child must not draw the same points as its parent. */

@@ -49,7 +49,7 @@ static void record_block(void *p, uint64_t size, uint32_t site)
 }
 
 /* After ls_track_alloc (core.h) decided that the block is recorded; `size` carries LS_SIZE_SAMPLED. */
-void ls_track_alloc_slow(void *p, uint64_t size, struct ls_caller from)
+__attribute__((flatten)) void ls_track_alloc_slow(void *p, uint64_t size, struct ls_caller from)
 {
     struct ls_guard g = ls_enter();
     record_block(p, size, ls_site_of_caller(from.ra, from.cfa));

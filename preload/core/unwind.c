@@ -54,19 +54,31 @@ int ls_in_self(uintptr_t ip)
  * stack pointer of the caller's frame once unwound: slot = SP - 8. A signal frame breaks that rule (the
  * interrupted address comes from the saved context), so a stack through one is not cacheable.
  */
-int ls_unwind(struct ls_stack *st, int depth)
-{
+/* libunwind's context and cursor (about 2 KiB) live in the caller's per-thread memory, not on the
+ * stack: the first allocation of a thread may run on a small stack (docs/preload.md). */
+struct ls_unwind_scratch {
     unw_context_t uc;
     unw_cursor_t c;
+};
+
+size_t ls_unwind_scratch_bytes(void)
+{
+    return sizeof(struct ls_unwind_scratch);
+}
+
+int ls_unwind(struct ls_stack *st, int depth, void *scratch)
+{
+    unw_context_t *ucp = &((struct ls_unwind_scratch *)scratch)->uc;
+    unw_cursor_t *cp = &((struct ls_unwind_scratch *)scratch)->c;
     st->n = 0;
     st->truncated = 0;
     st->cacheable = 1;
-    if (unw_getcontext(&uc) < 0 || unw_init_local(&c, &uc) < 0)
+    if (unw_getcontext(ucp) < 0 || unw_init_local(cp, ucp) < 0)
         return 0;
     int outside = 0;
     do {
         unw_word_t ip, sp;
-        if (unw_get_reg(&c, UNW_REG_IP, &ip) < 0 || unw_get_reg(&c, UNW_REG_SP, &sp) < 0 || !ip)
+        if (unw_get_reg(cp, UNW_REG_IP, &ip) < 0 || unw_get_reg(cp, UNW_REG_SP, &sp) < 0 || !ip)
             break;
         if (!outside && ls_in_self(ip))
             continue;
@@ -75,11 +87,11 @@ int ls_unwind(struct ls_stack *st, int depth)
             st->truncated = 1;
             break;
         }
-        if (unw_is_signal_frame(&c) > 0)
+        if (unw_is_signal_frame(cp) > 0)
             st->cacheable = 0;
         st->frames[st->n] = ip;
         st->slots[st->n] = sp - sizeof(uintptr_t);
         st->n++;
-    } while (unw_step(&c) > 0);
+    } while (unw_step(cp) > 0);
     return st->n;
 }

@@ -5,18 +5,24 @@
  * allocation: ~30 ns), and an event loop allocates from the same few call chains over and over. Each
  * thread keeps a small 4-way set-associative cache keyed by what the hook knows for free: the return address
  * of the allocation call and the CFA of the hook (the caller's stack pointer). An entry remembers the
- * stack's site id, its return addresses and the stack slots they were read from. On a hit, the entry is
- * checked against live stack memory: every cached return address must still be in its slot. Those
- * slots belong to frames of the current call chain (they lie above the caller's stack pointer, in this
- * thread's own stack), so the check reads current values, not leftovers of returned calls. If they all
- * match, the unwinder would have read the same words and returned the same stack; the site id is
- * reused and neither libunwind nor the stack table is touched. Any mismatch falls back to libunwind.
+ * stack's site id and, next to each other, the stack slot each return address was read from and the
+ * address itself. On a hit, the entry is checked against live stack memory: every cached return
+ * address must still be in its slot. Those slots belong to frames of the current call chain (they lie
+ * above the caller's stack pointer, in this thread's own stack), so the check reads current values, not
+ * leftovers of returned calls. If they all match, the unwinder would have read the same words and
+ * returned the same stack; the site id is reused and neither libunwind nor the stack table is touched.
+ * Any mismatch falls back to libunwind.
  *
- * Only stacks whose slots all lie inside this thread's stack (as pthread reports it) are cached, so the
- * check never reads memory that may be gone (coroutine stacks, sigaltstack); stacks through a signal
- * frame are never cached. LEAKSTAMP_VERIFY_UNWIND=1 unwinds on every hit as well and counts
- * disagreements (the tests run with it). Each thread's cache is mapped on its first allocation and
- * unmapped when the thread exits.
+ * Only stacks whose slots all lie inside this thread's own stack (stack_bounds.c: found without
+ * pthread_getattr_np, which must never run inside a hook) are cached, so the check never reads memory
+ * that may be gone (coroutine stacks, sigaltstack); stacks through a signal frame are never cached.
+ * LEAKSTAMP_VERIFY_UNWIND=1 unwinds on every hit as well and counts disagreements (the tests run with
+ * it).
+ *
+ * Stack use: the hit path is a few words; a miss keeps libunwind's context, cursor and the unwound
+ * stack in the cache's own mapped memory, not on the thread's stack. Caches are mapped once and
+ * pooled: a thread's cache goes to a lock-free free list when it exits and the next new thread takes it
+ * (emptied), so a job that starts threads per event does not map and unmap 270 KB each time.
  */
 #include "core/core.h"
 
@@ -28,61 +34,90 @@
 
 struct cache_way {
     uintptr_t ra, cfa;
-    uint32_t site;
-    uint16_t n;
-    uintptr_t *frames, *slots;   /* n each, in the cache's own frame pool */
+    uint32_t site, n;
 };
 
 struct cache {
+    struct cache *next_free;
     uintptr_t stack_lo, stack_hi;
+    int bounds_tried;
     struct cache_way e[SETS][WAYS];
     uint8_t next[SETS];          /* round-robin victim of each set */
-    uintptr_t pool[];            /* SETS * WAYS * 2 * depth words */
+    struct ls_stack st;          /* a miss unwinds into this */
+    _Alignas(16) uintptr_t pool[];   /* per way 2 * depth words (slot, return address), then scratch */
 };
 
 static __thread struct cache *this_thread_cache;
-static __thread int gone;        /* the thread is exiting: its cache was unmapped */
+static __thread int gone;        /* the thread is exiting: its cache went back to the pool */
 static pthread_key_t exit_key;
-static size_t cache_bytes;
+static size_t cache_bytes, way_words;
+static _Atomic uint64_t free_caches;   /* low 48 bits: top of the free list; high 16: ABA tag */
 _Atomic uint64_t ls_unwind_verified, ls_unwind_mismatched;
+
+#define PTR_MASK ((1ull << 48) - 1)
+
+static void push_free(struct cache *c)
+{
+    uint64_t old = atomic_load(&free_caches), new;
+    do {
+        c->next_free = (struct cache *)(uintptr_t)(old & PTR_MASK);
+        new = (uint64_t)(uintptr_t)c | ((old & ~PTR_MASK) + (1ull << 48));
+    } while (!atomic_compare_exchange_weak(&free_caches, &old, new));
+}
+
+/* Caches are never unmapped, so reading next_free of a cache another thread just took is harmless;
+ * the tag makes the exchange fail then. */
+static struct cache *pop_free(void)
+{
+    uint64_t old = atomic_load(&free_caches), new;
+    struct cache *c;
+    do {
+        c = (struct cache *)(uintptr_t)(old & PTR_MASK);
+        if (!c)
+            return NULL;
+        new = (uint64_t)(uintptr_t)c->next_free | ((old & ~PTR_MASK) + (1ull << 48));
+    } while (!atomic_compare_exchange_weak(&free_caches, &old, new));
+    return c;
+}
 
 /* Runs in the exiting thread. Allocations made later by other TLS destructors unwind uncached. */
 static void drop_cache(void *p)
 {
     this_thread_cache = NULL;
     gone = 1;
-    ls_unmap(p, cache_bytes);
+    push_free(p);
 }
 
 void ls_unwind_cache_init(void)
 {
-    cache_bytes = sizeof(struct cache) + (size_t)SETS * WAYS * 2 * (size_t)ls_config.depth * sizeof(uintptr_t);
+    way_words = 2 * (size_t)ls_config.depth;
+    cache_bytes = sizeof(struct cache) + (SETS * WAYS * way_words) * sizeof(uintptr_t) + ls_unwind_scratch_bytes();
+    ls_stack_bounds_init();
     pthread_key_create(&exit_key, drop_cache);
 }
 
+static inline uintptr_t *pairs_of(struct cache *c, unsigned set, unsigned way)
+{
+    return c->pool + (set * WAYS + way) * way_words;
+}
+
+static inline void *scratch_of(struct cache *c)
+{
+    return c->pool + SETS * WAYS * way_words;
+}
+
+/* A pooled cache: emptied (the previous thread's stack may lie elsewhere), bounds found again. */
 static struct cache *thread_cache(void)
 {
-    if (LS_LIKELY(this_thread_cache != NULL))
-        return this_thread_cache;
     if (gone)
         return NULL;
-    struct cache *c = ls_map(cache_bytes);
-    if (!c)
+    struct cache *c = pop_free();
+    if (c) {
+        memset(c->e, 0, sizeof c->e);
+        c->bounds_tried = 0;
+        c->stack_lo = c->stack_hi = 0;
+    } else if (!(c = ls_map(cache_bytes))) {
         return NULL;
-    pthread_attr_t a;
-    void *base;
-    size_t size;
-    if (pthread_getattr_np(pthread_self(), &a) == 0) {
-        if (pthread_attr_getstack(&a, &base, &size) == 0) {
-            c->stack_lo = (uintptr_t)base;
-            c->stack_hi = (uintptr_t)base + size;
-        }
-        pthread_attr_destroy(&a);
-    }
-    for (int i = 0; i < SETS * WAYS; i++) {
-        struct cache_way *e = &c->e[i / WAYS][i % WAYS];
-        e->frames = c->pool + (size_t)i * 2 * (size_t)ls_config.depth;
-        e->slots = e->frames + ls_config.depth;
     }
     pthread_setspecific(exit_key, c);
     return this_thread_cache = c;
@@ -90,42 +125,42 @@ static struct cache *thread_cache(void)
 
 static inline unsigned set_of(uintptr_t ra, uintptr_t cfa)
 {
-    uint64_t h = ra * 0x9e3779b97f4a7c15ull + cfa;
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 29;
-    return (unsigned)(h & (SETS - 1));
+    return (unsigned)(((ra ^ (cfa << 16)) * 0x9e3779b97f4a7c15ull) >> (64 - 6));
 }
 
-static inline int still_there(const struct cache_way *e)
+static int in_stack(struct cache *c, const struct ls_stack *st, uintptr_t cfa)
 {
-    for (int i = 1; i < e->n; i++)
-        if (*(const uintptr_t *)e->slots[i] != e->frames[i])
-            return 0;
-    return 1;
-}
-
-static int in_stack(const struct cache *c, const struct ls_stack *st)
-{
+    if (!c->bounds_tried) {
+        c->bounds_tried = 1;
+        if (ls_stack_bounds(cfa, &c->stack_lo, &c->stack_hi))
+            c->stack_lo = c->stack_hi = 0;
+    }
     for (int i = 0; i < st->n; i++)
         if (st->slots[i] < c->stack_lo || st->slots[i] + sizeof(uintptr_t) > c->stack_hi)
             return 0;
     return 1;
 }
 
-static void cache_store(struct cache_way *e, const struct ls_stack *st, uint32_t site, uintptr_t ra, uintptr_t cfa)
+static void cache_store(struct cache *c, unsigned set, const struct ls_stack *st, uint32_t site, uintptr_t ra,
+                        uintptr_t cfa)
 {
+    unsigned way = c->next[set];
+    c->next[set] = (uint8_t)((way + 1) % WAYS);
+    struct cache_way *e = &c->e[set][way];
+    uintptr_t *pairs = pairs_of(c, set, way);
+    for (int i = 0; i < st->n; i++) {
+        pairs[2 * i] = st->slots[i];
+        pairs[2 * i + 1] = st->frames[i];
+    }
     e->ra = ra;
     e->cfa = cfa;
     e->site = site;
-    e->n = (uint16_t)st->n;
-    memcpy(e->frames, st->frames, (size_t)st->n * sizeof *e->frames);
-    memcpy(e->slots, st->slots, (size_t)st->n * sizeof *e->slots);
+    e->n = (uint32_t)st->n;
 }
 
-static uint32_t unwind_and_intern(struct ls_stack *st)
+static uint32_t unwind_and_intern(struct ls_stack *st, void *scratch)
 {
-    ls_unwind(st, ls_config.depth);
+    ls_unwind(st, ls_config.depth, scratch);
     return ls_stacks_intern(st->frames, st->n, st->truncated);
 }
 
@@ -136,29 +171,57 @@ static int key_matches(const struct ls_stack *st, uintptr_t ra, uintptr_t cfa)
     return st->n > 0 && st->cacheable && st->frames[0] == ra && st->slots[0] == cfa - 8;
 }
 
+/* No cache on this thread (it is exiting, or out of memory): unwind into memory mapped for the call. */
+__attribute__((noinline)) static uint32_t site_uncached(void)
+{
+    size_t bytes = sizeof(struct ls_stack) + ls_unwind_scratch_bytes();
+    struct ls_stack *st = ls_map(bytes);
+    if (!st)
+        return 0;
+    uint32_t site = unwind_and_intern(st, st + 1);
+    ls_unmap(st, bytes);
+    return site;
+}
+
+__attribute__((noinline)) static uint32_t site_missed(struct cache *c, unsigned set, uintptr_t ra, uintptr_t cfa)
+{
+    uint32_t site = unwind_and_intern(&c->st, scratch_of(c));
+    if (site && key_matches(&c->st, ra, cfa) && in_stack(c, &c->st, cfa))
+        cache_store(c, set, &c->st, site, ra, cfa);
+    return site;
+}
+
+__attribute__((noinline)) static uint32_t site_verified(struct cache *c, uint32_t cached)
+{
+    uint32_t site = unwind_and_intern(&c->st, scratch_of(c));
+    atomic_fetch_add(&ls_unwind_verified, 1);
+    if (site != cached)
+        atomic_fetch_add(&ls_unwind_mismatched, 1);
+    return site;
+}
+
+/* Pair 0 is the key itself (return address at cfa - 8); the others are read from the live stack. */
+static inline int still_there(const uintptr_t *pairs, uint32_t n)
+{
+    for (uint32_t i = 1; i < n; i++)
+        if (*(const uintptr_t *)pairs[2 * i] != pairs[2 * i + 1])
+            return 0;
+    return 1;
+}
+
 uint32_t ls_site_of_caller(uintptr_t ra, uintptr_t cfa)
 {
-    struct ls_stack st;
-    struct cache *c = thread_cache();
-    if (!c)
-        return unwind_and_intern(&st);
+    struct cache *c = this_thread_cache;
+    if (LS_UNLIKELY(!c) && !(c = thread_cache()))
+        return site_uncached();
     unsigned set = set_of(ra, cfa);
-    for (int w = 0; w < WAYS; w++) {
-        struct cache_way *e = &c->e[set][w];
-        if (e->ra != ra || e->cfa != cfa || !e->n || !still_there(e))
+    for (unsigned w = 0; w < WAYS; w++) {
+        const struct cache_way *e = &c->e[set][w];
+        if (e->ra != ra || e->cfa != cfa || !e->n || !still_there(pairs_of(c, set, w), e->n))
             continue;
         if (LS_LIKELY(!ls_config.verify_unwind))
             return e->site;
-        uint32_t site = unwind_and_intern(&st);
-        atomic_fetch_add(&ls_unwind_verified, 1);
-        if (site != e->site)
-            atomic_fetch_add(&ls_unwind_mismatched, 1);
-        return site;
+        return site_verified(c, e->site);
     }
-    uint32_t site = unwind_and_intern(&st);
-    if (site && key_matches(&st, ra, cfa) && in_stack(c, &st)) {
-        cache_store(&c->e[set][c->next[set]], &st, site, ra, cfa);
-        c->next[set] = (uint8_t)((c->next[set] + 1) % WAYS);
-    }
-    return site;
+    return site_missed(c, set, ra, cfa);
 }

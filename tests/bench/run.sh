@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # run.sh — `make bench`: the overhead of leakstamp against the same job alone, measured side by side.
 #
-# Runs the benchmark job (tests/bench/alloc_heavy.cpp) REPS times in each configuration, alternating
-# configurations within each repetition so that machine noise hits all of them alike, and prints the
-# median wall time, CPU time (user+sys) and peak RSS of each, with ratios to the job alone. heaptrack
+# Runs the benchmark jobs (tests/bench/alloc_heavy.cpp; tests/bench/churn.cpp without and with
+# short-lived threads) REPS times in each configuration, alternating configurations within each
+# repetition so that machine noise hits all of them alike, and prints the median wall time, CPU time
+# (user+sys) and peak RSS of each, with ratios to the job alone (median, and min–max over the
+# repetitions: on a shared machine wall ratios are noisy). Then the instructions the tool adds per
+# malloc+free pair on each job (perf stat when the counters work, else valgrind's cachegrind on fewer
+# events: (traced - alone) / allocations), which do not drift with the machine's load, and the
+# issue-16 targets, met or not. heaptrack
 # and valgrind are measured too when installed (valgrind on fewer events, against the job alone on the
 # same events). The table, with a description of the machine, replaces the block between the bench
 # markers in docs/performance.md.
@@ -11,6 +16,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 job=$root/build/tests/bench/alloc_heavy
+churn=$root/build/tests/bench/churn
 lib=$root/build/lib/libleakstamp.so
 reps=${1:-5}
 events=${BENCH_EVENTS:-100}
@@ -23,14 +29,21 @@ mapjob=$root/build/tests/jobs/map_leaky
 configs=(
     "heavy alone||$events 4 260000"
     "heavy exact|ls|$events 4 260000"
+    "heavy sampled 512KiB|ls-s512|$events 4 260000"
+    "heavy sampled 64KiB|ls-s64|$events 4 260000"
     "light alone||$events 4 20000 20000"
     "light exact|ls|$events 4 20000 20000"
     "map churn alone||churn 10|$mapjob"
     "map churn exact|ls|churn 10|$mapjob"
+    "churn alone||$events 200000 0|$churn"
+    "churn exact|ls|$events 200000 0|$churn"
+    "churn sampled 512KiB|ls-s512|$events 200000 0|$churn"
+    "churn sampled 64KiB|ls-s64|$events 200000 0|$churn"
+    "churn+threads alone||$events 200000 2|$churn"
+    "churn+threads exact|ls|$events 200000 2|$churn"
+    "churn+threads sampled 512KiB|ls-s512|$events 200000 2|$churn"
+    "churn+threads sampled 64KiB|ls-s64|$events 200000 2|$churn"
 )
-if grep -q LEAKSTAMP_SAMPLE "$root/docs/environment.md" 2>/dev/null; then
-    configs+=("heavy sampled 64KiB|ls-sample|$events 4 260000")
-fi
 if command -v heaptrack >/dev/null; then configs+=("heavy heaptrack|heaptrack|$events 4 260000"); fi
 if command -v valgrind >/dev/null; then
     configs+=("heavy alone (10 ev)||10 4 260000" "heavy valgrind (10 ev)|valgrind|10 4 260000")
@@ -42,7 +55,8 @@ run_one() {   # run_one PREFIX ARGS [JOB] -> "wall cpu rss_kib"
     local -a cmd=()
     case $prefix in
         ls) cmd=(env LEAKSTAMP_OUT="$out" LD_PRELOAD="$lib") ;;
-        ls-sample) cmd=(env LEAKSTAMP_OUT="$out" LEAKSTAMP_SAMPLE=64KiB LD_PRELOAD="$lib") ;;
+        ls-s512) cmd=(env LEAKSTAMP_OUT="$out" LEAKSTAMP_SAMPLE=512KiB LD_PRELOAD="$lib") ;;
+        ls-s64) cmd=(env LEAKSTAMP_OUT="$out" LEAKSTAMP_SAMPLE=64KiB LD_PRELOAD="$lib") ;;
         heaptrack) cmd=(heaptrack -o "$out/ht") ;;
         valgrind) cmd=(valgrind -q --leak-check=full --log-file="$out/vg.log") ;;
     esac
@@ -64,8 +78,10 @@ for r in $(seq 1 "$reps"); do
 done
 
 declare -A wall cpu rss
+declare -A idx
 for i in "${!configs[@]}"; do
     IFS='|' read -r name prefix args cjob <<< "${configs[$i]}"
+    idx[$name]=$i
     wall[$name]=$(awk '{print $1}' "$tmp/result.$i" | median)
     cpu[$name]=$(awk '{print $2}' "$tmp/result.$i" | median)
     rss[$name]=$(awk '{print $3}' "$tmp/result.$i" | median)
@@ -75,24 +91,85 @@ baseline_of() {   # the "alone" run a configuration is compared with
     case $1 in
         light*) echo "light alone" ;;
         map*) echo "map churn alone" ;;
+        churn+threads*) echo "churn+threads alone" ;;
+        churn*) echo "churn alone" ;;
         *"(10 ev)") echo "heavy alone (10 ev)" ;;
         *) echo "heavy alone" ;;
     esac
 }
 
+# min-max over the repetitions of the wall ratio, each repetition against its own "alone" run
+ratio_range() {   # ratio_range NAME -> "min max"
+    paste -d' ' "$tmp/result.${idx[$1]}" "$tmp/result.${idx[$(baseline_of "$1")]}" |
+        awk '{r=$1/$4; if (NR==1||r<lo) lo=r; if (NR==1||r>hi) hi=r} END{printf "%.2f %.2f\n", lo, hi}'
+}
+wall_ratio() { awk -v w="${wall[$1]}" -v b="${wall[$(baseline_of "$1")]}" 'BEGIN{printf "%.2f\n", w/b}'; }
+
 table=$tmp/table
 {
-    echo "| configuration | wall s | CPU s | peak RSS MiB | wall ratio | CPU ratio | RSS ratio |"
-    echo "|---|---|---|---|---|---|---|"
+    echo "| configuration | wall s | CPU s | peak RSS MiB | wall ratio | wall ratio min–max | CPU ratio | RSS ratio |"
+    echo "|---|---|---|---|---|---|---|---|"
     for i in "${!configs[@]}"; do
         IFS='|' read -r name prefix args cjob <<< "${configs[$i]}"
         b=$(baseline_of "$name")
-        awk -v n="$name" -v w="${wall[$name]}" -v c="${cpu[$name]}" -v r="${rss[$name]}" \
+        read -r lo hi <<< "$(ratio_range "$name")"
+        awk -v n="$name" -v w="${wall[$name]}" -v c="${cpu[$name]}" -v r="${rss[$name]}" -v lo="$lo" -v hi="$hi" \
             -v bw="${wall[$b]}" -v bc="${cpu[$b]}" -v br="${rss[$b]}" 'BEGIN{
-            printf "| %s | %.3f | %.3f | %.1f | %.2fx | %.2fx | %.2fx |\n", n, w, c, r/1024, w/bw, c/bc, r/br }'
+            printf "| %s | %.3f | %.3f | %.1f | %.2fx | %.2f–%.2fx | %.2fx | %.2fx |\n", n, w, c, r/1024, w/bw, lo, hi, c/bc, r/br }'
     done
 } > "$table"
 cat "$table"
+
+# Instructions the tool adds per malloc+free pair: counted, not timed. perf stat's instruction counter
+# when it works (often not in a VM), else cachegrind's on a few events. Allocations: the exact run's
+# own count (the exit record's allocation total, over every report the run wrote).
+count_instr() {   # count_instr PREFIX EXE ARGS... -> instructions
+    local prefix=$1 out=$tmp/icount; shift
+    rm -rf "$out"; mkdir -p "$out"
+    local -a env_=(env LEAKSTAMP_OUT="$out")
+    case $prefix in
+        ls) env_+=(LD_PRELOAD="$lib") ;;
+        ls-s512) env_+=(LEAKSTAMP_SAMPLE=512KiB LD_PRELOAD="$lib") ;;
+        ls-s64) env_+=(LEAKSTAMP_SAMPLE=64KiB LD_PRELOAD="$lib") ;;
+    esac
+    if [ "$icounter" = perf ]; then
+        "${env_[@]}" perf stat -x, -e instructions:u -o "$tmp/perf" "$@" > /dev/null 2>&1
+        awk -F, '/instructions/{print $1}' "$tmp/perf"
+    else
+        "${env_[@]}" valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null "$@" 2>&1 > /dev/null |
+            awk '/I *refs/{gsub(",","",$4); print $4}'
+    fi
+}
+allocs_of_exact_run() { cat "$tmp"/icount/*.lsr | awk -F'\t' '$1=="exit"{a+=$8} END{print a+0}'; }
+icounter=none
+if perf stat -x, -e instructions:u -o "$tmp/perf" true 2>/dev/null && ! grep -q "not supported" "$tmp/perf"; then
+    icounter=perf
+elif command -v valgrind > /dev/null; then
+    icounter=cachegrind
+fi
+itable=$tmp/itable
+if [ "$icounter" != none ]; then
+    {
+        echo "| job ($icounter) | allocations | exact: instructions per pair | sampled 512KiB | sampled 64KiB |"
+        echo "|---|---|---|---|---|"
+        for spec in "heavy|$job|5 4 260000" "churn|$churn|5 200000 0" "churn+threads|$churn|5 200000 2"; do
+            IFS='|' read -r jname exe args <<< "$spec"
+            # shellcheck disable=SC2086
+            alone=$(count_instr none "$exe" $args)
+            # shellcheck disable=SC2086
+            exact=$(count_instr ls "$exe" $args); n=$(allocs_of_exact_run)
+            # shellcheck disable=SC2086
+            s512=$(count_instr ls-s512 "$exe" $args)
+            # shellcheck disable=SC2086
+            s64=$(count_instr ls-s64 "$exe" $args)
+            awk -v j="$jname" -v a="$alone" -v e="$exact" -v s="$s512" -v t="$s64" -v n="$n" 'BEGIN{
+                printf "| %s | %d | %.0f | %.0f | %.0f |\n", j, n, (e-a)/n, (s-a)/n, (t-a)/n }'
+        done
+    } > "$itable"
+else
+    echo "(no instruction counter: neither perf stat nor valgrind works here)" > "$itable"
+fi
+cat "$itable"
 
 # The tool's own memory: RSS under the preload minus RSS alone, per live block and per stack.
 memjob=$root/build/tests/bench/tool_memory
@@ -128,6 +205,23 @@ memtable=$tmp/memtable
     growth_row 1000 1000
 } > "$memtable"
 cat "$memtable"
+per_block=$(awk -F'|' 'NR==3{gsub(/ /,"",$6); print $6}' "$memtable")
+
+# The targets of issue 16, met or not (wall ratios: the median of the alternating runs).
+targets=$tmp/targets
+target() {   # target WHAT VALUE LIMIT
+    awk -v w="$1" -v v="$2" -v l="$3" 'BEGIN{printf "- %s: %s (target <= %s): %s\n", w, v, l, (v+0 <= l+0) ? "met" : "NOT met"}'
+}
+{
+    for j in heavy churn churn+threads; do
+        target "$j exact, wall ratio" "$(wall_ratio "$j exact")" 2.0
+        target "$j sampled 512KiB, wall ratio" "$(wall_ratio "$j sampled 512KiB")" 1.05
+        target "$j sampled 64KiB, wall ratio" "$(wall_ratio "$j sampled 64KiB")" 1.10
+    done
+    target "light exact, wall ratio" "$(wall_ratio "light exact")" 1.05
+    target "tool memory per live 32-byte block, bytes" "$per_block" 40
+} > "$targets"
+cat "$targets"
 
 # The cost of a stamp: through the API, and through a named function (breakpoint + stamp).
 stampjob=$root/build/tests/bench/stamp_cost
@@ -141,7 +235,7 @@ stamp_maps1g=$(env LEAKSTAMP_OUT="$tmp" LD_PRELOAD="$lib" "$stampjob" maps 200 1
 echo "stamp: ${stamp_maps0} us with no mapping, ${stamp_maps1g} us with 1 GiB mapped (mincore of 262,144 pages)"
 
 machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), \
-$(free -g | awk '/Mem:/{print $2}') GiB, Linux $(uname -r), $(ldd --version | head -1 | sed 's/.* //') glibc"
+$(free -g | awk '/Mem:/{print $2}') GiB, Linux $(uname -r), $(ldd --version 2>&1 | sed -n "1s/.* //p") glibc"
 doc=$root/docs/performance.md
 [ -f "$doc" ] || printf '# Performance\n' > "$doc"
 if ! grep -q '<!-- bench:begin -->' "$doc"; then
@@ -150,10 +244,21 @@ fi
 {
     echo "<!-- bench:begin -->"
     echo "Measured $(date -u +%Y-%m-%d) on: $machine."
-    echo "Job: \`tests/bench/alloc_heavy\`, $events events, 4 threads; heavy = 260,000 allocations per event,"
-    echo "light = 20,000 allocations and 20 ms of arithmetic per event. Medians of $reps alternating runs."
+    echo "Jobs: \`tests/bench/alloc_heavy\`, $events events, 4 threads; heavy = 260,000 allocations per event,"
+    echo "light = 20,000 allocations and 20 ms of arithmetic per event; \`tests/bench/churn\`, $events events of"
+    echo "200,000 malloc/free in batches of 64 (16–272 B) and a doubling vector, without and with 2 short-lived"
+    echo "threads per event doing 50,000 malloc(32)/free each. Medians of $reps alternating runs; min–max of"
+    echo "the per-repetition wall ratios beside them."
     echo
     cat "$table"
+    echo
+    echo "Instructions the tool adds per malloc+free pair (5 events of each job; (traced - alone) / allocations):"
+    echo
+    cat "$itable"
+    echo
+    echo "Targets (issue 16):"
+    echo
+    cat "$targets"
     echo
     echo "The tool's own memory (\`tests/bench/tool_memory\`: RSS under the preload minus RSS alone, after one stamp):"
     echo

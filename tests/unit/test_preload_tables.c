@@ -1,6 +1,7 @@
 /*
  * test_preload_tables.c — unit tests of the preload's data structures, outside any preloaded job:
- * the live-pointer table (against a reference model, and under 8 threads), the stack table (dedup and
+ * the live-pointer table (against a reference model, both of its tables, stale entries across them,
+ * and under 8 threads with interleaved cross-thread frees), the stack table (dedup and
  * concurrent interning), the tool arena, and the record buffer with the report's escaping.
  */
 #include <criterion/criterion.h>
@@ -117,6 +118,122 @@ Test(livemap, eight_threads_cross_thread_removal)
         total += args[t].count;
     }
     cr_expect_eq(total, 8 * 50000L, "every inserted pointer is removed exactly once");
+}
+
+/* The page map keeps small 16-aligned blocks; large, unaligned and far pointers go to the side
+ * table. ls_livemap_each must see all of them, once. */
+struct each_sum {
+    uintptr_t lo, hi;
+    long n;
+    uint64_t bytes;
+};
+
+static void sum_entry(const struct ls_live *e, void *arg)
+{
+    struct each_sum *s = arg;
+    if (e->ptr >= s->lo && e->ptr < s->hi) {
+        s->n++;
+        s->bytes += e->size & ~LS_SIZE_SAMPLED;
+    }
+}
+
+Test(livemap, each_sees_both_tables)
+{
+    uintptr_t base = 0x310000000ull;
+    struct ls_live old;
+    uint64_t want = 0;
+    for (int i = 0; i < 3000; i++) {
+        uint64_t size = i % 3 == 0 ? 100000 + (uint64_t)i : (uint64_t)(i % 500) + 1;   /* a third large */
+        uintptr_t p = base + (uintptr_t)i * 48 + (i % 7 == 0 ? 8 : 0);               /* some unaligned */
+        ls_livemap_put(p, size | (i % 5 == 0 ? LS_SIZE_SAMPLED : 0), 3, (uint32_t)i, &old);
+        cr_assert_eq(old.ptr, 0);
+        want += size;
+    }
+    ls_livemap_put(0xffff800000001000ull, 40, 3, 0, &old);   /* above 2^47: side table */
+    struct each_sum s = {base, base + 3000 * 48, 0, 0};
+    ls_livemap_each(sum_entry, &s);
+    cr_expect_eq(s.n, 3000);
+    cr_expect_eq(s.bytes, want);
+    for (int i = 0; i < 3000; i++) {
+        struct ls_live e;
+        uintptr_t p = base + (uintptr_t)i * 48 + (i % 7 == 0 ? 8 : 0);
+        cr_assert(ls_livemap_take(p, &e), "block %d missing", i);
+        cr_expect_eq(e.birth, (uint32_t)i);
+        cr_expect_eq(!!(e.size & LS_SIZE_SAMPLED), i % 5 == 0, "block %d: sampled flag", i);
+    }
+    struct ls_live e;
+    cr_expect(ls_livemap_take(0xffff800000001000ull, &e));
+    cr_expect_eq(e.size, 40);
+}
+
+/* An address first used by a small block, then a large one (and back): whichever entry is stale is
+ * reported replaced, also when the stale one sits in the other table. */
+Test(livemap, stale_entry_found_across_tables)
+{
+    uintptr_t p = 0x320000000ull;
+    struct ls_live old, e;
+    ls_livemap_put(p, 32, 5, 1, &old);          /* small, then "freed" unseen */
+    ls_livemap_put(p, 5000, 6, 2, &old);        /* large at the same address */
+    cr_expect_eq(old.ptr, p);
+    cr_expect_eq(old.size, 32);
+    cr_expect_eq(old.site, 5);
+    ls_livemap_note_skipped(p);                 /* freed while the tool ran on the thread */
+    ls_livemap_put(p, 64, 7, 3, &old);          /* small again: the large one is reported */
+    cr_expect_eq(old.ptr, p);
+    cr_expect_eq(old.size, 5000);
+    cr_expect_eq(old.site, 6);
+    cr_assert(ls_livemap_take(p, &e));
+    cr_expect_eq(e.size, 64);
+    cr_expect_not(ls_livemap_take(p, &e));
+}
+
+/* 8 threads put interleaved addresses (neighbours share leaves and cache lines; each round a fresh
+ * 2 MiB range, so leaves are created concurrently), then each takes its neighbour's: every block is
+ * found once, with its maker's site and size. */
+#define XT 8
+#define XN 20000
+static pthread_barrier_t xbar;
+static long xfound[XT], xwrong[XT];
+
+static void *cross_worker(void *arg)
+{
+    int t = (int)(long)arg, victim = (t + 1) % XT;
+    for (int round = 0; round < 4; round++) {
+        uintptr_t base = 0x400000000ull + ((uintptr_t)round << 24);
+        for (int i = 0; i < XN; i++) {
+            struct ls_live old;
+            uint64_t size = i % 50 == 0 ? 4096 : (uint64_t)(16 + t);
+            ls_livemap_put(base + ((uintptr_t)i * XT + (uintptr_t)t) * 16, size, (uint32_t)(t + 1), 0, &old);
+        }
+        pthread_barrier_wait(&xbar);
+        for (int i = 0; i < XN; i++) {
+            struct ls_live e;
+            if (!ls_livemap_take(base + ((uintptr_t)i * XT + (uintptr_t)victim) * 16, &e))
+                continue;
+            xfound[t]++;
+            uint64_t size = i % 50 == 0 ? 4096 : (uint64_t)(16 + victim);
+            if (e.site != (uint32_t)(victim + 1) || e.size != size)
+                xwrong[t]++;
+        }
+        pthread_barrier_wait(&xbar);
+    }
+    return NULL;
+}
+
+Test(livemap, eight_threads_interleaved_cross_thread_frees)
+{
+    pthread_t th[XT];
+    pthread_barrier_init(&xbar, NULL, XT);
+    for (long t = 0; t < XT; t++)
+        pthread_create(&th[t], NULL, cross_worker, (void *)t);
+    long found = 0, wrong = 0;
+    for (int t = 0; t < XT; t++) {
+        pthread_join(th[t], NULL);
+        found += xfound[t];
+        wrong += xwrong[t];
+    }
+    cr_expect_eq(found, 4L * XT * XN, "every block is taken exactly once");
+    cr_expect_eq(wrong, 0, "a block came back with another block's site or size");
 }
 
 Test(stacks, dedup_and_distinct)

@@ -1,0 +1,54 @@
+# test_hotpath.sh — the allocation hook's own hazards (issue 11 items 3 and 7): it never waits for a
+# lock the job's thread holds (pthread_getattr_np at thread start, as ruby does) and its frames fit a
+# small stack. Every job runs under `timeout`: a hang fails instead of blocking the suite.
+
+test_pthread_getattr_np_at_thread_start_does_not_hang() {
+    # each thread's first allocation is glibc's realloc inside pthread_getattr_np, which holds the
+    # thread's own lock: a hook that called pthread_getattr_np then waited forever (5/5 runs)
+    local i rc
+    for i in 1 2 3 4 5; do
+        set +e; preload_run out timeout -k 5 20 "$JOBS/getattr_threads" 20 4 > stdout; rc=$?; set -e
+        expect_eq "exit status (124: hung)" 0 "$rc" || return 1
+        expect_eq "output" "threads 80" "$(cat stdout)" || return 1
+    done
+    # the blocks leaked after pthread_getattr_np are counted exactly: 5 runs x 80 threads x 40 B
+    local live=0 r
+    for r in out/*.lsr; do
+        live=$((live + $(awk -F'\t' '$1=="live"{b+=$4} END{print b+0}' "$r")))
+    done
+    [ "$live" -ge $((5 * 80 * 40)) ] || fail "live bytes at exit: $live, at least 16000 expected"
+}
+
+test_ruby_runs_under_exact_mode() {
+    command -v ruby > /dev/null || { fail "ruby is not installed (scripts/install-deps.sh installs it)"; return 1; }
+    local rc i
+    for i in 1 2 3; do
+        set +e; timeout -k 5 30 env LEAKSTAMP_OUT=out LD_PRELOAD="$LIB" ruby -e 'puts 1' > stdout; rc=$?; set -e
+        expect_eq "ruby -e 'puts 1' exit status (124: hung)" 0 "$rc" || return 1
+        expect_eq "ruby output" 1 "$(cat stdout)" || return 1
+        set +e
+        timeout -k 5 30 env LEAKSTAMP_OUT=out LD_PRELOAD="$LIB" ruby -e \
+            'puts 8.times.map { |i| Thread.new { a = []; 2000.times { |j| a << "t#{i}-#{j}" * 3 }; a.size } }.map(&:value).sum' \
+            > stdout
+        rc=$?; set -e
+        expect_eq "threaded ruby exit status (124: hung)" 0 "$rc" || return 1
+        expect_eq "threaded ruby output" 16000 "$(cat stdout)" || return 1
+    done
+}
+
+test_first_allocations_fit_a_small_stack() {
+    # a 32 KiB fiber and a PTHREAD_STACK_MIN thread, painted: the tool may add at most 4 KiB to what the
+    # job itself uses there (it added 6.4 and 8 KiB when the hook kept a 4 KiB stack struct and
+    # libunwind's context and cursor on the stack)
+    local alone traced rc
+    alone=$("$JOBS/small_stack") || fail "small_stack alone failed"
+    set +e; traced=$(preload_run out timeout -k 5 20 "$JOBS/small_stack"); rc=$?; set -e
+    expect_eq "exit status under the tool (3: the painted stack overflowed)" 0 "$rc" || return 1
+    local what a t
+    for what in fiber thread; do
+        a=$(awk -v k="$what" '$1==k{print $2}' <<< "$alone")
+        t=$(awk -v k="$what" '$1==k{print $2}' <<< "$traced")
+        [ -n "$a" ] && [ -n "$t" ] || { fail "no '$what' line: alone '$alone', traced '$traced'"; return 1; }
+        [ $((t - a)) -le 4096 ] || fail "$what: the tool used $((t - a)) bytes of stack (alone $a, traced $t)"
+    done
+}
