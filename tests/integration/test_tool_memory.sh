@@ -8,7 +8,8 @@
 test_tool_tables_are_not_the_jobs_rss_growth() {
     local alone
     alone=$("$JOBS/rss_leak" 200 2000 24 rss)   # the job's own RSS growth per event, without the tool
-    preload_run out "$JOBS/rss_leak" 200 2000 24 > /dev/null
+    # events of 3 ms, so that every stamp measures the tool's memory afresh even on a loaded machine
+    RSS_LEAK_PAUSE_US=3000 preload_run out "$JOBS/rss_leak" 200 2000 24 > /dev/null
     local r; r=$(one_report out)
     # one toolmem line right after each stamp line and the exit line
     expect_eq "toolmem lines" "$(grep -c -E '^(stamp|exit)'$'\t' "$r")" \

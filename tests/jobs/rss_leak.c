@@ -4,6 +4,9 @@
  * blocks make the tool's live-block table grow with the leak (about 50 bytes of table per block), which
  * the analyzer must not report as the job's growth. With "rss" as 4th argument it prints its own RSS
  * growth per event from event 10 on (the baseline of a run without the tool).
+ * RSS_LEAK_PAUSE_US=N makes each event last N µs more, as a real job's events last milliseconds: the
+ * preload then measures its own memory fresh at every stamp (core/arena.c reuses the last numbers for
+ * stamps that come quicker than ten scans), which the tool-memory test relies on.
  * usage: rss_leak EVENTS BLOCKS SIZE [rss]
  */
 #include <stdio.h>
@@ -39,7 +42,11 @@ int main(int argc, char **argv)
     int events = atoi(argv[1]), blocks = atoi(argv[2]);
     size_t size = (size_t)atol(argv[3]);
     long from = 0;
+    const char *pause = getenv("RSS_LEAK_PAUSE_US");
+    useconds_t pause_us = pause ? (useconds_t)atol(pause) : 0;
     for (int e = 0; e < events; e++) {
+        if (pause_us)
+            usleep(pause_us);
         if (e == 10)
             from = rss_bytes();
         leakstamp_stamp("event");
