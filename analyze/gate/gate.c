@@ -113,11 +113,11 @@ static void check_growth(const ls_analysis *a, const gate_options *g, supp_list 
 }
 
 /* What the exit check counts of a stack: its blocks in the --fail-on categories of the exit scan, or
- * everything still live when the process was not scanned. */
+ * everything still live when the process was not scanned (and always for mappings: no scan sees them). */
 static void exit_counted(const ls_report *r, const ls_stack *st, unsigned fail_on, double *bytes, double *allocs)
 {
     *bytes = (double)st->exit_bytes, *allocs = (double)st->exit_allocs;
-    if (!r->exit_scan)
+    if (!r->exit_scan || st->kind != SITE_HEAP)
         return;
     *bytes = *allocs = 0;
     for (int c = 0; c < LS_NREACH; c++)

@@ -82,7 +82,9 @@ static int by_allocs(const void *x, const void *y)
 void reachability_site(ls_analysis *a, ls_site *site)
 {
     ls_reachability *r = &site->reach;
-    r->has_reach = site->nmembers > 0;
+    r->has_reach = site->nmembers > 0 && site->kind == SITE_HEAP;   /* scans see heap blocks only */
+    if (site->kind != SITE_HEAP)
+        return;
     for (size_t m = 0; m < site->nmembers; m++) {
         const ls_proc *p = &a->procs[site->members[m].proc];
         const ls_stack *st = &p->r->stacks[site->members[m].stack];
