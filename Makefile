@@ -17,9 +17,9 @@ B        = build
 VERSION := $(shell cat VERSION)
 
 # ---- the preload -----------------------------------------------------------------------------
-# Three rooms (docs/preload.md): core/ (every allocation), report/ (the report and the process's life),
-# trap/ (named stamps); each room's header is its only interface to the others.
-PRELOAD_ROOMS = core report trap
+# Four rooms (docs/preload.md): core/ (every allocation), report/ (the report and the process's life),
+# trap/ (named stamps), scan/ (heap scans); each room's header is its only interface to the others.
+PRELOAD_ROOMS = core report trap scan
 PRELOAD_SRC  = $(foreach r,$(PRELOAD_ROOMS),$(wildcard preload/$(r)/*.c))
 PRELOAD_ASM  = $(foreach r,$(PRELOAD_ROOMS),$(wildcard preload/$(r)/*.S))
 PRELOAD_HDR  = $(wildcard preload/*/*.h)
@@ -262,9 +262,14 @@ $(B)/tests/bench/stamp_cost: tests/bench/stamp_cost.c include/leakstamp.h
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -g -Wall -Wextra $(if $(WERROR),-Werror) -Iinclude -o $@ $<
 
+$(B)/tests/bench/scan_cost: tests/bench/scan_cost.c include/leakstamp.h
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra $(if $(WERROR),-Werror) -Iinclude -pthread -o $@ $<
+
 bench: deps
 	@$(MAKE) --no-print-directory $(LIB) $(ANALYZER) $(B)/tests/bench/alloc_heavy $(B)/tests/bench/churn \
-	    $(B)/tests/bench/tool_memory $(B)/tests/bench/stamp_cost $(B)/tests/jobs/map_leaky $(B)/tests/jobs/rss_leak
+	    $(B)/tests/bench/tool_memory $(B)/tests/bench/stamp_cost $(B)/tests/jobs/map_leaky $(B)/tests/jobs/rss_leak \
+	    $(B)/tests/bench/scan_cost
 	@bash tests/bench/run.sh $(BENCH_REPS)
 
 clean:

@@ -15,7 +15,7 @@
 
 /* Gate options with a value: passed to the analyzer as one word "--opt=VALUE". */
 static const char *const valued[] = {
-    "--max-growth", "--max-live", "--check", "--skip", "--skip-frames", "--suppress", "--baseline",
+    "--max-growth", "--max-live", "--fail-on", "--check", "--skip", "--skip-frames", "--suppress", "--baseline",
     "--tolerance", "--junit", "--error-exitcode",
 };
 #define NVALUED (sizeof valued / sizeof valued[0])

@@ -40,6 +40,21 @@ static int size_ok(const char *s)
     return ls_size_parse(s, &v) == 0;
 }
 
+/* Event numbers for --scan: "20" or "10,20", each from 1, no empty item. */
+static int event_list_ok(const char *s)
+{
+    for (;;) {
+        if (*s < '1' || *s > '9')
+            return 0;
+        while (*s >= '0' && *s <= '9')
+            s++;
+        if (!*s)
+            return 1;
+        if (*s++ != ',')
+            return 0;
+    }
+}
+
 static void add_stamp(struct run_opts *o, const char *name)
 {
     const char **n = realloc(o->stamps, (o->nstamps + 1) * sizeof *n);
@@ -71,11 +86,14 @@ static const struct valued_opt {
       "--event needs a function name", 1 },
     { "--inject", "LEAKSTAMP_INJECT", size_ok, "--inject needs a size",
       "--inject %s: expected a size such as 4096, 512KiB or 1MiB", 0 },
+    { "--scan", "LEAKSTAMP_SCAN", event_list_ok, "--scan needs event numbers (e.g. 20 or 10,20)",
+      "--scan %s: expected event numbers such as 20 or 10,20", 1 },
 };
 
 /* The options that set one variable to a fixed value. */
 static const struct flag_opt { const char *short_name, *name, *var, *value; } flags[] = {
     { NULL, "--no-follow-exec", "LEAKSTAMP_FOLLOW_EXEC", "0" },
+    { NULL, "--no-scan", "LEAKSTAMP_SCAN", "0" },
     { "-v", "--verbose", "LEAKSTAMP_VERBOSE", "1" },
 };
 

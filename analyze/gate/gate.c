@@ -12,7 +12,9 @@
  * except the runtime's own (model/runtime.h: wholly inside system libraries or an interpreter, or
  * matching the built-in suppressions) and stacks matching the user's suppressions; what is left is
  * summed per site of the merged view, and a site fails when it holds more than --max-live bytes,
- * unless the baseline accepts it.
+ * unless the baseline accepts it. When the process has an
+ * exit heap scan, only the blocks in the --fail-on categories count (default: definite and indirect,
+ * memcheck's "lost"): a block a global still holds at exit is not a leak.
  *
  * The job's own failure (--job-status non-zero) wins over everything: exit code 3.
  */
@@ -110,6 +112,19 @@ static void check_growth(const ls_analysis *a, const gate_options *g, supp_list 
     }
 }
 
+/* What the exit check counts of a stack: its blocks in the --fail-on categories of the exit scan, or
+ * everything still live when the process was not scanned (and always for mappings: no scan sees them). */
+static void exit_counted(const ls_report *r, const ls_stack *st, unsigned fail_on, double *bytes, double *allocs)
+{
+    *bytes = (double)st->exit_bytes, *allocs = (double)st->exit_allocs;
+    if (!r->exit_scan || st->kind != SITE_HEAP)
+        return;
+    *bytes = *allocs = 0;
+    for (int c = 0; c < LS_NREACH; c++)
+        if (fail_on & 1u << c)
+            *bytes += (double)st->scan_exit.bytes[c], *allocs += (double)st->scan_exit.allocs[c];
+}
+
 static void check_exit(const ls_analysis *a, const gate_options *g, supp_list *supp, const baseline *b,
                        gate_result *r)
 {
@@ -123,7 +138,9 @@ static void check_exit(const ls_analysis *a, const gate_options *g, supp_list *s
             const ls_proc *p = &a->procs[s->members[m].proc];
             uint32_t sid = s->members[m].stack;
             const ls_stack *st = &p->r->stacks[sid];
-            if (!p->r->exit.present || !st->has_exit || st->exit_bytes <= 0)
+            double bytes, allocs;
+            exit_counted(p->r, st, g->fail_on, &bytes, &allocs);
+            if (!p->r->exit.present || !st->has_exit || bytes <= 0)
                 continue;
             if (p->runtime[sid] == RUNTIME_SYSTEM) {
                 r->system_stacks++;
@@ -145,8 +162,8 @@ static void check_exit(const ls_analysis *a, const gate_options *g, supp_list *s
                 it.display = p->display[sid];
             }
             counted = 1;
-            it.exit_bytes += (double)st->exit_bytes;
-            it.exit_allocs += (double)st->exit_allocs;
+            it.exit_bytes += bytes;
+            it.exit_allocs += allocs;
         }
         if (!counted) {
             r->suppressed += (size_t)suppressed;

@@ -40,6 +40,8 @@ typedef struct gate_options {
     int error_exitcode;           /* --error-exitcode N (default 1) */
     int job_status;               /* exit code, GATE_JOB_SIGNALED + signal, -1 unknown (gate_result.h) */
     gate_check check;             /* --check auto|growth|exit|both */
+    unsigned fail_on;             /* --fail-on: bit 1 << LS_DEFINITE.. of the heap scan's categories
+                                   * the exit check counts (default definite,indirect) */
     int validate_only;            /* --validate-only: check options and files, read no reports */
     int github;                   /* GITHUB_ACTIONS=true in the environment */
     int help;

@@ -9,6 +9,7 @@
 #include "gate/gate.h"
 #include "size.h"   /* common/: the SIZE grammar shared with the preload */
 #include "base/util.h"
+#include "read/report.h"   /* LS_DEFINITE..: the heap scan's categories */
 
 void gate_usage(FILE *out)
 {
@@ -18,6 +19,8 @@ void gate_usage(FILE *out)
           "  --max-growth SIZE       fail when a `leak` site grows more than SIZE per event (default 0;\n"
           "                          SIZE: 512, 4KiB, 1MiB)\n"
           "  --max-live SIZE         exit check: fail when a site holds more than SIZE at exit (default 0)\n"
+          "  --fail-on KINDS         exit check with a heap scan: count these of definite, indirect,\n"
+          "                          possible, reachable (default definite,indirect)\n"
           "  --check MODE            auto (default: growth if the job has stamps, else exit), growth,\n"
           "                          exit or both\n"
           "  --suppress FILE         suppressions file (repeatable; format in docs/ci.md)\n"
@@ -76,6 +79,26 @@ static int parse_int(const char *s, long lo, long hi, long *out)
         return -1;
     *out = v;
     return 0;
+}
+
+/* --fail-on definite,indirect,possible,reachable: like memcheck's --errors-for-leak-kinds */
+static int parse_fail_on(gate_options *g, const char *v, ls_error *err)
+{
+    static const char *const names[LS_NREACH] = { "definite", "indirect", "possible", "reachable" };
+    unsigned set = 0;
+    for (const char *p = v ? v : ""; *p;) {
+        size_t n = strcspn(p, ","), k = 0;
+        while (k < LS_NREACH && (strlen(names[k]) != n || strncmp(p, names[k], n)))
+            k++;
+        if (k == LS_NREACH)
+            return bad(err, "--fail-on", v, "expected a comma-separated list of definite, indirect, possible, reachable");
+        set |= 1u << k;
+        p += n + (p[n] == ',');
+    }
+    if (!set)
+        return bad(err, "--fail-on", v, "expected a comma-separated list of definite, indirect, possible, reachable");
+    g->fail_on = set;
+    return 1;
 }
 
 static int parse_gate_one(gate_options *g, int argc, char **argv, int *i, ls_error *err)
@@ -158,6 +181,8 @@ static int parse_gate_one(gate_options *g, int argc, char **argv, int *i, ls_err
             }
         return bad(err, "--check", v, "expected auto, growth, exit or both");
     }
+    if (takes(a, "--fail-on", argc, argv, i, &v))
+        return parse_fail_on(g, v, err);
     if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
         g->help = 1;
         return 1;
@@ -179,6 +204,7 @@ int gate_options_parse(int argc, char **argv, gate_options *g, char **rest, int 
     g->tolerance = 0.10;
     g->error_exitcode = GATE_EXIT_LEAKS;
     g->job_status = -1;
+    g->fail_on = 1u << LS_DEFINITE | 1u << LS_INDIRECT;
     const char *gh = getenv("GITHUB_ACTIONS");
     g->github = gh && !strcmp(gh, "true");
     *nrest = 0;

@@ -160,9 +160,13 @@ static void analyse_view(ls_analysis *a, ls_view *v, const ls_options *o, int ow
     group_sites(a, v, own);
     size_t n = v->events;
     double *buf = xcalloc(4 * n + 1, sizeof *buf);
-    for (size_t s = 0; s < v->nsites; s++)
+    for (size_t s = 0; s < v->nsites; s++) {
         analysis_site_numbers(a, v, &v->sites[s], buf);
+        reachability_site(a, &v->sites[s]);
+    }
     locations_build(a, v, buf);
+    for (size_t l = 0; l < v->nlocs; l++)   /* a location's blocks are its paths' members' */
+        reachability_site(a, &v->locs[l]);
     process_growth_fit(a, v, buf);
     free(buf);
     rank_view(v, o);
@@ -238,12 +242,15 @@ ls_analysis *analysis_run(ls_report **reports, size_t n, const ls_options *o, ls
 
 static void view_free(ls_view *v)
 {
-    for (size_t i = 0; i < v->nsites; i++)
+    for (size_t i = 0; i < v->nsites; i++) {
         free(v->sites[i].members);
+        reachability_free(&v->sites[i].reach);
+    }
     free(v->sites);
     for (size_t i = 0; i < v->nlocs; i++) {
         free(v->locs[i].members);
         free(v->locs[i].paths);
+        reachability_free(&v->locs[i].reach);
     }
     free(v->locs);
     free(v->loc_order);

@@ -20,6 +20,7 @@
 #include "model/symbolize.h"
 #include "read/u64map.h"
 #include "model/verdict.h"
+#include "model/reachability.h"
 
 typedef struct ls_proc {
     ls_report *r;
@@ -59,6 +60,7 @@ typedef struct ls_site {
     size_t *paths;            /* a location (locations.c): its sites, largest share of growth first */
     size_t npaths, cap_paths;
     size_t location;          /* a site: its location in the view's locs */
+    ls_reachability reach;    /* heap scans (reachability.c) */
 } ls_site;
 
 typedef struct ls_fitline {

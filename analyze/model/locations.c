@@ -68,6 +68,7 @@ static void copy_numbers(ls_site *loc, const ls_site *s)
     loc->cap_paths = own.cap_paths;
     loc->location = 0;
     loc->rank = 0;
+    loc->reach = own.reach;   /* its own, summed over its members later (reachability.c) */
 }
 
 void locations_build(ls_analysis *a, ls_view *v, double *scratch)

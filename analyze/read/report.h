@@ -33,6 +33,31 @@ typedef enum { SITE_HEAP, SITE_MMAP, SITE_MMAP_FILE, SITE_MMAP_SHARED, SITE_NKIN
 const char *site_kind_name(int kind);            /* "heap", "mmap", "mmap-file", "mmap-shared" */
 int site_kind_parse(const char *s, size_t n);    /* -1 if unknown */
 
+/* Heap scans (docs/report-format.md "Scan record"): who holds a site's blocks, and how many are lost. */
+typedef enum ls_held_kind { LS_HELD_HEAP, LS_HELD_GLOBAL, LS_HELD_STACK, LS_HELD_TLS, LS_HELD_LOST } ls_held_kind;
+enum { LS_DEFINITE, LS_INDIRECT, LS_POSSIBLE, LS_REACHABLE, LS_NREACH };
+
+typedef struct ls_held {
+    ls_held_kind kind;
+    uint64_t holder_sid;      /* heap: the holding blocks' stack */
+    char *name;               /* global: the variable (or 0x<file address>); stack, tls: the thread */
+    char *module;             /* global: the module's path; else NULL */
+    int chain;                /* reached through blocks of its own site first (a list) */
+    int64_t allocs, bytes;
+} ls_held;
+
+typedef struct ls_stack_scan {   /* one stack's lines of one scan record */
+    int present;
+    int64_t allocs[LS_NREACH], bytes[LS_NREACH];
+    ls_held *held;            /* largest first */
+    size_t nheld, cap_held;
+} ls_stack_scan;
+
+typedef struct ls_scan {
+    int at_exit;              /* label `exit`; else `event` */
+    uint64_t seq, event, time_us, blocks, root_bytes, fork_us, scan_us, mapped_bytes;
+} ls_scan;
+
 typedef struct ls_stack {
     uint64_t sid;
     int kind;                 /* ls_site_kind; a mapping site is its own entry, with its stack's frames */
@@ -45,6 +70,8 @@ typedef struct ls_stack {
     int64_t total_allocs, total_bytes; /* last seen totals ever allocated here */
     int has_exit;             /* a `live` line in the (last) exit record */
     int64_t exit_allocs, exit_bytes;
+    ls_stack_scan scan_exit;  /* from the last exit scan */
+    ls_stack_scan scan_event; /* from the scan at the latest scanned event */
 } ls_stack;
 
 typedef struct ls_stamp {
@@ -100,6 +127,10 @@ typedef struct ls_report {
     size_t nnames, cap_names;
 
     ls_exit exit;
+
+    ls_scan *scans;           /* every scan record, in file order */
+    size_t nscans, cap_scans;
+    size_t exit_scan, event_scan; /* 1 + index in scans of the last exit scan / latest event scan; 0: none */
 
     int truncated;            /* data after the last complete record was ignored */
     size_t truncated_line;    /* first line of the ignored part (1-based) */

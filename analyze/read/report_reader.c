@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "read/report_fields.h"
+#include "read/scan_lines.h"
 #include "base/util.h"
 
 #define MAX_LINE (64u << 20) /* longer than any real record line; bounds memory on garbage input */
@@ -79,6 +80,7 @@ typedef struct reader {
     size_t pstamp_line;
     int has_exit;
     ls_exit pexit;
+    ls_scan_pending pscan;    /* a scan record (scan_lines.c) */
 } reader;
 
 static void rec_fail(reader *rd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -615,11 +617,29 @@ static void commit_exit(reader *rd)
     apply_exit_counts(rd, rd->pmaplive, rd->npmaplive, "maplive");
 }
 
+static void commit_scan(reader *rd)
+{
+    size_t line = 0;
+    const char *why = scan_commit(rd->r, &rd->pscan, &line);
+    if (why)
+        fail_at(rd, line, "%s", why);
+}
+
+static void scan_line(reader *rd, size_t n, int kind)
+{
+    const char *why = kind == 0   ? scan_parse_head(&rd->pscan, rd->f, n)
+                                  : scan_parse_line(&rd->pscan, rd->f, n, rd->lineno, kind == 2);
+    if (why)
+        rec_fail(rd, "%s", why);
+}
+
 static void check_end_label(reader *rd, ls_field label)
 {
     uint64_t seq;
     int stamp_ok = rd->has_stamp && field_u64(label, &seq) == 0 && seq == rd->pstamp.seq;
     int exit_ok = rd->has_exit && field_is(label, "exit");
+    if (rd->pscan.has_scan && !scan_end_label_ok(&rd->pscan, label))
+        rec_fail(rd, "scan record must end with `end\tscan`");
     if ((rd->has_stamp || rd->has_exit) && !stamp_ok && !exit_ok) {
         if (rd->has_stamp)
             rec_fail(rd, "end line does not match stamp %llu", (unsigned long long)rd->pstamp.seq);
@@ -639,6 +659,7 @@ static void reset_record(reader *rd)
         free(rd->pmaplive[i].file);
     rd->npmaps = rd->npmaplive = 0;
     rd->has_stamp = rd->has_exit = rd->has_mapped = 0;
+    scan_pending_reset(&rd->pscan);
     free(rd->pstamp_name);
     rd->pstamp_name = NULL;
     free(rd->pexit.reason);
@@ -661,6 +682,8 @@ static void end_record(reader *rd, size_t n)
         commit_stamp(rd);
     if (!rd->err->set)
         commit_exit(rd);
+    if (!rd->err->set)
+        commit_scan(rd);
     reset_record(rd);
 }
 
@@ -692,6 +715,12 @@ static void record_line(reader *rd, size_t n)
         parse_mapped(rd, n);
     else if (field_is(k, "toolmem"))
         parse_toolmem(rd, n);
+    else if (field_is(k, "scan"))
+        scan_line(rd, n, 0);
+    else if (field_is(k, "reach"))
+        scan_line(rd, n, 1);
+    else if (field_is(k, "held"))
+        scan_line(rd, n, 2);
     else if (field_is(k, "end"))
         end_record(rd, n);
     /* any other line kind: skipped, as the format's versioning rule asks */
@@ -783,6 +812,7 @@ static void reader_free(reader *rd)
     free(rd->plive);
     free(rd->pmaps);
     free(rd->pmaplive);
+    scan_pending_free(&rd->pscan);
     free(rd->f);
 }
 
@@ -901,11 +931,13 @@ void report_free(ls_report *r)
         free(r->stacks[i].frames);
         free(r->stacks[i].file);
         site_stream_free(&r->stacks[i].history);
+        scan_stack_free(&r->stacks[i]);
     }
     free(r->stacks);
     u64map_free(&r->stack_ids);
     u64map_free(&r->map_ids);
     free(r->stamps);
+    free(r->scans);
     free_strings(r->names, r->nnames);
     free_strings(r->argv, r->argc);
     free_strings(r->meta, r->nmeta);

@@ -230,7 +230,7 @@ static void timeline_section(FILE *out, const ls_analysis *a)
 
 static void site_row(FILE *out, const ls_site *s)
 {
-    char b[32], c[32], e[32], x[32], loc[256];
+    char b[32], c[32], e[32], x[32], lost[32], loc[256];
     units_bytes_signed(s->g.bytes_per_event, b, sizeof b);
     units_count_signed(s->g.allocs_per_event, c, sizeof c);
     units_bytes(s->live_bytes_end, e, sizeof e);
@@ -238,6 +238,10 @@ static void site_row(FILE *out, const ls_site *s)
         units_bytes(s->live_bytes_exit, x, sizeof x);
     else
         snprintf(x, sizeof x, "-");
+    if (s->reach.has_reach)   /* memcheck's "definitely" plus "indirectly" lost */
+        units_bytes(s->reach.bytes[LS_DEFINITE] + s->reach.bytes[LS_INDIRECT], lost, sizeof lost);
+    else
+        snprintf(lost, sizeof lost, "-");
     full_location(s, loc, sizeof loc);
     if (s->rank)
         fprintf(out, "<tr><td>%zu</td>", s->rank);
@@ -250,7 +254,7 @@ static void site_row(FILE *out, const ls_site *s)
         fprintf(out, "%zu", s->since_event);
     else
         fputs("-", out);
-    fprintf(out, "</td><td>%s</td><td>%s</td><td>%zu</td><td class=\"fn\">", e, x, s->npaths);
+    fprintf(out, "</td><td>%s</td><td>%s</td><td>%s</td><td>%zu</td><td class=\"fn\">", e, x, lost, s->npaths);
     html_escape(out, s->function);
     fputs("</td><td class=\"loc\">", out);
     html_escape(out, loc);
@@ -266,7 +270,7 @@ static void site_table(FILE *out, const ls_analysis *a)
         return;
     }
     fputs("<table>\n<tr><th>rank</th><th class=\"l\">verdict</th><th>bytes/event</th><th>allocs/event</th>"
-          "<th>grew</th><th>since</th><th>live at end</th><th>live at exit</th><th>paths</th>"
+          "<th>grew</th><th>since</th><th>live at end</th><th>live at exit</th><th>lost at exit</th><th>paths</th>"
           "<th class=\"l\">function</th><th class=\"l\">file:line</th></tr>\n", out);
     for (size_t i = 0; i < v->nloc_order; i++)
         site_row(out, &v->locs[v->loc_order[i]]);
@@ -295,6 +299,34 @@ static void frames_pre(FILE *out, const ls_site *s, const char *event_name, cons
     if (c.hidden)
         fprintf(out, "  (%zu more frame%s: --full-stacks shows them)\n", c.hidden, c.hidden == 1 ? "" : "s");
     fputs("</pre>\n", out);
+}
+
+/* The heap scans' split at exit and the "held by" lines of a location, as the text report has them. */
+static void holders_list(FILE *out, const ls_reachability *r)
+{
+    if (!r->has_reach && !r->nretainers)
+        return;
+    char b[32], what[512];
+    fputs("<ul>\n", out);
+    if (r->has_reach) {
+        fputs("<li>at exit:", out);
+        for (int c = 0; c < LS_NREACH; c++) {
+            units_bytes(r->bytes[c], b, sizeof b);
+            fprintf(out, "%s %s %s in %.0f", c ? "," : "", reachability_category_name(c), b, r->allocs[c]);
+        }
+        fputs("</li>\n", out);
+    }
+    for (size_t k = 0; k < r->nretainers; k++) {
+        units_bytes(r->retainers[k].bytes, b, sizeof b);
+        reachability_describe(&r->retainers[k], what, sizeof what);
+        if (r->retainers_at_exit)
+            fprintf(out, "<li>at exit, %.0f allocs (%s) ", r->retainers[k].allocs, b);
+        else
+            fprintf(out, "<li>at event %zu, %.0f allocs (%s) ", r->retainers_event, r->retainers[k].allocs, b);
+        html_escape(out, what);
+        fputs("</li>\n", out);
+    }
+    fputs("</ul>\n", out);
 }
 
 /* Each listed location's stack, or its call paths with their shares, one <details> each. */
@@ -329,6 +361,7 @@ static void stacks_section(FILE *out, const ls_analysis *a, const ls_options *o)
                     100 * location_path_share(s, path), b);
             frames_pre(out, path, a->event_name, o);
         }
+        holders_list(out, &s->reach);
         fputs("</details>\n", out);
     }
 }

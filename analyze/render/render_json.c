@@ -46,6 +46,50 @@ static void stack_json(json_writer *w, const ls_site *s)
     json_end_array(w);
 }
 
+/* SITE.reachability and SITE.retainers (heap scans; null without one) */
+static void reachability_json(json_writer *w, const ls_reachability *r)
+{
+    if (r->has_reach) {
+        json_begin_object(w, "reachability");
+        for (int c = 0; c < LS_NREACH; c++) {
+            json_begin_object(w, reachability_category_name(c));
+            json_number(w, "bytes", r->bytes[c]);
+            json_number(w, "allocs", r->allocs[c]);
+            json_end_object(w);
+        }
+        json_end_object(w);
+    } else {
+        json_null(w, "reachability");
+    }
+    if (!r->has_retainers) {
+        json_null(w, "retainers");
+        json_null(w, "retainers_event");
+        return;
+    }
+    json_begin_array(w, "retainers");
+    for (size_t i = 0; i < r->nretainers; i++) {
+        const ls_retainer *h = &r->retainers[i];
+        json_begin_object(w, NULL);
+        json_string(w, "function", h->function);
+        json_string(w, "file", h->kind == LS_HELD_GLOBAL ? h->module : h->file);
+        if (h->line)
+            json_int(w, "line", h->line);
+        else
+            json_null(w, "line");
+        json_string(w, "kind", reachability_kind_name(h->kind));
+        json_string(w, "symbol", h->symbol);
+        json_bool(w, "list", h->chain);
+        json_number(w, "allocs", h->allocs);
+        json_number(w, "bytes", h->bytes);
+        json_end_object(w);
+    }
+    json_end_array(w);
+    if (r->retainers_at_exit)
+        json_null(w, "retainers_event");
+    else
+        json_int(w, "retainers_event", (long long)r->retainers_event);
+}
+
 static void site_json(json_writer *w, const ls_site *s)
 {
     const ls_symframe *d = s->nframes ? &s->frames[s->display] : NULL;
@@ -82,6 +126,7 @@ static void site_json(json_writer *w, const ls_site *s)
     }
     json_number(w, "total_allocs", s->total_allocs);
     json_number(w, "total_bytes", s->total_bytes);
+    reachability_json(w, &s->reach);
     json_int(w, "stacks", (long long)s->nmembers);
 }
 

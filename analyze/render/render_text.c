@@ -13,11 +13,11 @@
 #include "render/units.h"
 #include "base/util.h"
 
-enum { COLS = 12, CELL = 96 };
+enum { COLS = 13, CELL = 96 };
 
 static const char *const headers[COLS] = {
     "rank", "verdict", "kind", "bytes/event", "allocs/event", "grew", "since", "live at end", "live at exit",
-    "paths", "function", "file:line",
+    "lost at exit", "paths", "function", "file:line",
 };
 
 static void location(const ls_site *s, char *buf, size_t size)
@@ -45,19 +45,23 @@ static void site_cells(const ls_site *s, char cell[COLS][CELL])
         units_bytes(s->live_bytes_exit, cell[8], CELL);
     else
         snprintf(cell[8], CELL, "-");
-    snprintf(cell[9], CELL, "%zu", s->npaths);
+    if (s->reach.has_reach)   /* memcheck's "definitely" plus "indirectly" lost */
+        units_bytes(s->reach.bytes[LS_DEFINITE] + s->reach.bytes[LS_INDIRECT], cell[9], CELL);
+    else
+        snprintf(cell[9], CELL, "-");
+    snprintf(cell[10], CELL, "%zu", s->npaths);
     /* long C++ names are cut visibly; the full name is in the stack below the table and in JSON */
     if (strlen(s->function) > 72)
-        snprintf(cell[10], CELL, "%.69s...", s->function);
+        snprintf(cell[11], CELL, "%.69s...", s->function);
     else
-        snprintf(cell[10], CELL, "%s%s", s->function, s->runtime ? " [runtime]" : "");
-    location(s, cell[11], CELL);
+        snprintf(cell[11], CELL, "%s%s", s->function, s->runtime ? " [runtime]" : "");
+    location(s, cell[12], CELL);
 }
 
 static void print_row(FILE *out, char cell[COLS][CELL], const size_t *width)
 {
     for (int c = 0; c < COLS; c++) {
-        int left = c == 1 || c == 2 || c >= 10; /* words left, numbers right */
+        int left = c == 1 || c == 2 || c >= 11; /* words left, numbers right */
         if (c == COLS - 1)
             fprintf(out, "%s\n", cell[c]);
         else if (left)
@@ -137,6 +141,31 @@ static void print_paths(FILE *out, const ls_view *v, const ls_site *loc, const c
     }
 }
 
+/* "at exit: definite ..." and the "held by" lines of a listed location (heap scans). */
+static void reach_lines(FILE *out, const ls_reachability *r)
+{
+    char b[32], what[512];
+    if (r->has_reach) {
+        fprintf(out, "  at exit:");
+        for (int c = 0; c < LS_NREACH; c++) {
+            units_bytes(r->bytes[c], b, sizeof b);
+            fprintf(out, "%s %s %s in %.0f", c ? "," : "", reachability_category_name(c), b, r->allocs[c]);
+        }
+        fprintf(out, "\n");
+    }
+    if (!r->nretainers)
+        return;
+    if (r->retainers_at_exit)
+        fprintf(out, "  at exit:\n");
+    else
+        fprintf(out, "  at event %zu:\n", r->retainers_event);
+    for (size_t i = 0; i < r->nretainers; i++) {
+        units_bytes(r->retainers[i].bytes, b, sizeof b);
+        reachability_describe(&r->retainers[i], what, sizeof what);
+        fprintf(out, "    %.0f allocs (%s) %s\n", r->retainers[i].allocs, b, what);
+    }
+}
+
 static void print_stacks(FILE *out, const ls_analysis *a, const ls_view *v, const ls_options *o)
 {
     for (size_t i = 0; i < v->nloc_order; i++) {
@@ -150,6 +179,7 @@ static void print_stacks(FILE *out, const ls_analysis *a, const ls_view *v, cons
             print_paths(out, v, s, a->event_name, o);
         else
             print_frames(out, s, a->event_name, o, "  ");
+        reach_lines(out, &s->reach);
     }
 }
 

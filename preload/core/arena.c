@@ -130,6 +130,9 @@ void *ls_map(size_t size)
     void *p = ls_sys_mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
         return NULL;
+    /* Not in the job's core dumps, and (other flags) never merged by the kernel with a job's mapping
+     * next to it, so a heap scan that takes a thread stack's mapping whole never reads tool tables. */
+    madvise(p, size, MADV_DONTDUMP);
     list_region(p, round_to_pages(size));
     return p;
 }

@@ -103,6 +103,7 @@ static void start(void)
     atomic_store(&ls_active, 1);
     ls_verbose("tracking pid %d into %s", (int)ls_owner_pid, ls_outfile_path());
     ls_named_stamps.start();   /* named stamp symbols: breakpoints at --event/--stamp functions */
+    ls_scans.start();          /* heap scans: LEAKSTAMP_SCAN */
 }
 
 __attribute__((constructor(101))) static void on_load(void)
@@ -124,6 +125,7 @@ __attribute__((destructor(101))) static void on_unload(void)
     if (getpid() != ls_owner_pid || !atomic_load(&ls_active))
         return;
     ls_named_stamps.at_exit();   /* names that matched nothing: warned and recorded */
+    ls_scans.at_exit();          /* the exit heap scan's record goes before the exit record */
     ls_write_exit("exit");
     ls_verbose("report written to %s", ls_outfile_path());
     if (ls_config.verify_unwind)

@@ -96,96 +96,6 @@ out:
     return rc;
 }
 
-/* ---- reading /proc/self/maps ---- */
-
-static char *slurp_maps(size_t *len, size_t *cap)
-{
-    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return NULL;
-    size_t c = 256 * 1024, n = 0;
-    char *buf = ls_map(c);
-    while (buf) {
-        ssize_t r = read(fd, buf + n, c - n - 1);
-        if (r <= 0)
-            break;
-        n += (size_t)r;
-        if (n + 1 == c) {
-            char *bigger = ls_map(c * 2);
-            if (bigger)
-                memcpy(bigger, buf, n);
-            ls_unmap(buf, c);
-            buf = bigger;
-            c *= 2;
-        }
-    }
-    close(fd);
-    if (buf)
-        buf[n] = 0;
-    *len = n;
-    *cap = c;
-    return buf;
-}
-
-struct mapping {
-    uintptr_t lo, hi;
-    unsigned long long offset, inode;
-    const char *path;   /* points into the buffer, NUL-terminated in place */
-};
-
-static uintptr_t hexnum(const char **s)
-{
-    uintptr_t v = 0;
-    for (;; (*s)++) {
-        char c = **s;
-        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-        if (d < 0)
-            return v;
-        v = v * 16 + (uintptr_t)d;
-    }
-}
-
-static void skip_field(const char **s)
-{
-    while (**s && **s != ' ' && **s != '\n')
-        (*s)++;
-    while (**s == ' ')
-        (*s)++;
-}
-
-/* Parses the line at *cursor and advances it; returns 0 at the end. */
-static int next_mapping(char **cursor, struct mapping *m)
-{
-    char *line = *cursor;
-    if (!*line)
-        return 0;
-    char *nl = strchr(line, '\n');
-    *cursor = nl ? nl + 1 : line + strlen(line);
-    if (nl)
-        *nl = 0;
-    const char *s = line;
-    m->lo = hexnum(&s);
-    s++;
-    m->hi = hexnum(&s);
-    while (*s == ' ')
-        s++;
-    skip_field(&s);                      /* perms */
-    m->offset = hexnum(&s);
-    while (*s == ' ')
-        s++;
-    skip_field(&s);                      /* dev */
-    m->inode = 0;
-    while (*s >= '0' && *s <= '9')
-        m->inode = m->inode * 10 + (unsigned)(*s++ - '0');
-    while (*s == ' ')
-        s++;
-    m->path = s;
-    char *del = strstr(line, " (deleted)");
-    if (del && del[10] == 0)
-        *del = 0;
-    return 1;
-}
-
 static struct module_slot *lookup(const char *path, uintptr_t lo)
 {
     for (uint32_t i = 1; i <= nmods; i++)
@@ -214,17 +124,17 @@ static void note_module(const char *path, uintptr_t lo, uintptr_t hi, uintptr_t 
 void ls_modules_refresh(void)
 {
     size_t len, cap;
-    char *buf = slurp_maps(&len, &cap);
+    char *buf = ls_maps_read(&len, &cap);
     if (!buf)
         return;
     for (uint32_t i = 1; i <= nmods; i++)
         table[i]->loaded = 0;
     char *cur = buf;
-    struct mapping m;
+    struct ls_mapping m;
     const char *path = NULL;
     uintptr_t lo = 0, hi = 0, map0 = 0;
     /* A module is a run of consecutive mappings of one file that starts at file offset 0. */
-    while (next_mapping(&cur, &m)) {
+    while (ls_maps_next(&cur, &m)) {
         int same = path && m.inode && !strcmp(m.path, path);
         if (same) {
             hi = m.hi;

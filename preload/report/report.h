@@ -4,9 +4,9 @@
  * of trap/.
  *
  * Files: outfile.c (the report descriptor), buf.c and escape.c (record text), report_writer.c (header
- * and stack definitions), stamp.c (stamps and the exit record), modules.c (module table), procstat.c
- * (VM, RSS, time), stamp_maps.c (the mapping lines of stamps and exit), lifecycle.c (start, fork,
- * exec, exit), hooks_exec.c (the exec family), hooks_dl.c and
+ * and stack definitions), stamp.c (stamps and the exit record), modules.c (module table), maps.c
+ * (/proc/self/maps), procstat.c (VM, RSS, time), stamp_maps.c (the mapping lines of stamps and exit),
+ * lifecycle.c (start, fork, exec, exit), hooks_exec.c (the exec family), hooks_dl.c and
  * hooks_dlopen.S (dlopen, dlclose).
  */
 #ifndef LS_REPORT_H
@@ -27,6 +27,16 @@ LS_HIDDEN uint32_t ls_modules_find(uintptr_t addr);  /* module id or 0 */
 LS_HIDDEN struct ls_module_rec *ls_modules_get(uint32_t id);
 LS_HIDDEN void ls_modules_forget_emitted(void);
 extern _Atomic int ls_modules_stale LS_HIDDEN;  /* set by dlopen/dlclose */
+
+/* ---- /proc/self/maps (maps.c) ---- */
+struct ls_mapping {
+    uintptr_t lo, hi;
+    unsigned long long offset, inode;
+    int readable, writable;
+    const char *path;   /* points into the buffer, NUL-terminated in place; " (deleted)" cut off */
+};
+LS_HIDDEN char *ls_maps_read(size_t *len, size_t *cap);   /* NUL-terminated; ls_unmap(buf, *cap) */
+LS_HIDDEN int ls_maps_next(char **cursor, struct ls_mapping *m);   /* 0 at the end */
 
 /* ---- growable text buffer (buf.c) and escaping (escape.c) ---- */
 struct ls_buf {
@@ -87,4 +97,13 @@ struct ls_named_stamps {
     void (*at_exit)(void);                  /* before the exit record: the `symbols` record */
 };
 extern const struct ls_named_stamps ls_named_stamps LS_HIDDEN;
+
+/* ---- heap scans (scan/, docs/preload.md "Heap scans") ----
+ * The same arrangement: report/ includes nothing of scan/, scan/ fills in this table. */
+struct ls_scans {
+    void (*start)(void);                                /* at start-up: LEAKSTAMP_SCAN */
+    void (*after_stamp)(const char *name, uint32_t seq);   /* stamp lock held: a scan at event N */
+    void (*at_exit)(void);                              /* before the exit record: the exit scan */
+};
+extern const struct ls_scans ls_scans LS_HIDDEN;
 #endif

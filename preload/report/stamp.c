@@ -142,6 +142,7 @@ void ls_stamp_internal(const char *name)
     char end[32];
     snprintf(end, sizeof end, "end\t%u\n", seq);
     write_record(end);
+    ls_scans.after_stamp(name, seq);   /* a heap scan named for this event (scan/) */
     ls_stamp_unlock();
     ls_leave_blocking(g);
 }

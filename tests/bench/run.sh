@@ -234,6 +234,25 @@ stamp_maps0=$(env LEAKSTAMP_OUT="$tmp" LD_PRELOAD="$lib" "$stampjob" maps 200 0)
 stamp_maps1g=$(env LEAKSTAMP_OUT="$tmp" LD_PRELOAD="$lib" "$stampjob" maps 200 1024)
 echo "stamp: ${stamp_maps0} us with no mapping, ${stamp_maps1g} us with 1 GiB mapped (mincore of 262,144 pages)"
 
+# A heap scan at event 20 (tests/bench/scan_cost: 4 threads, N live blocks): the job's stall (the
+# stamp that forks), and from the scan record the child's fork, scan time and memory mapped.
+scanjob=$root/build/tests/bench/scan_cost
+scan_row() {   # scan_row N
+    local out=$tmp/scan stall
+    rm -rf "$out"; mkdir -p "$out"
+    stall=$(env LEAKSTAMP_OUT="$out" LEAKSTAMP_SCAN=20 LD_PRELOAD="$lib" "$scanjob" "$1")
+    awk -F'\t' -v n="$1" -v st="$stall" '$1=="scan" && $2=="event" { split(st, s, " ")
+        printf "| %d | %d | %.1f | %.1f | %.1f | %.1f | %.1f |\n", n, $6, s[1]/1000, s[2]/1000, $8/1000, $9/1000, $10/1048576 }' "$out"/*.lsr
+}
+scantable=$tmp/scantable
+{
+    echo "| live blocks | scanned | stamp with fork ms | other stamps ms | fork as the child saw it ms | scan ms | scan tables MiB |"
+    echo "|---|---|---|---|---|---|---|"
+    scan_row 100000
+    scan_row 1000000
+} > "$scantable"
+cat "$scantable"
+
 machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), \
 $(free -g | awk '/Mem:/{print $2}') GiB, Linux $(uname -r), $(ldd --version 2>&1 | sed -n "1s/.* //p") glibc"
 doc=$root/docs/performance.md
@@ -268,6 +287,12 @@ fi
     echo "${stamp_named} µs through a named function (breakpoint trap + stamp; ${stamp_none} µs per call without the tool)."
     echo "With 1 GiB of tracked mappings (16 × 64 MiB, resident), whose resident bytes each stamp measures with"
     echo "\`mincore\` (262,144 pages): ${stamp_maps1g} µs per stamp (${stamp_maps0} µs with no mapping)."
+    echo
+    echo "A heap scan at event 20 (\`tests/bench/scan_cost N\`: 4 threads blocked, N live 48-byte blocks in lists"
+    echo "held by globals, every 8th dropped; one run each): the job waits only for the stamp that forks; the"
+    echo "child's fork, scan time and memory come from its scan record."
+    echo
+    cat "$scantable"
     echo "<!-- bench:end -->"
 } > "$tmp/block"
 awk -v blockfile="$tmp/block" '
