@@ -110,13 +110,13 @@ $(LAUNCHER): $(LAUNCH_OBJ)
 
 # ---- fuzzing the analyzer (libFuzzer) ----------------------------------------------------------
 # The analyzer's sources (without main) are compiled into each harness with the fuzzer's coverage and
-# ASan/UBSan. Three harnesses, FUZZ_SECONDS each: the report reader (seeds tests/fuzz/corpus), the
-# gate's baseline JSON reader (tests/fuzz/corpus_baseline) and its suppressions parser
-# (tests/fuzz/corpus_suppressions). New inputs go to build/fuzz/corpus[_NAME], crashes to build/fuzz/.
+# ASan/UBSan. Four harnesses, FUZZ_SECONDS each: the report reader (seeds tests/fuzz/corpus), the
+# gate's baseline JSON reader (tests/fuzz/corpus_baseline), its suppressions parser
+# (tests/fuzz/corpus_suppressions) and the partial reader (tests/fuzz/corpus_partial). New inputs go to build/fuzz/corpus[_NAME], crashes to build/fuzz/.
 FUZZ_CC      ?= clang-14
 FUZZ_SECONDS ?= 600
 FUZZ_BIN      = $(B)/fuzz/fuzz_reader
-FUZZ_GATE_BIN = $(B)/fuzz/fuzz_baseline $(B)/fuzz/fuzz_suppressions
+FUZZ_GATE_BIN = $(B)/fuzz/fuzz_baseline $(B)/fuzz/fuzz_suppressions $(B)/fuzz/fuzz_partial
 FUZZ_FLAGS    = -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048
 $(FUZZ_BIN) $(FUZZ_GATE_BIN): $(B)/fuzz/%: tests/fuzz/%.c $(filter-out analyze/main.c,$(ANALYZE_SRC)) \
                                            $(ANALYZE_HDR) $(wildcard common/*.h) VERSION
@@ -125,12 +125,14 @@ $(FUZZ_BIN) $(FUZZ_GATE_BIN): $(B)/fuzz/%: tests/fuzz/%.c $(filter-out analyze/m
 	    -Iinclude -Ianalyze -Icommon -DLEAKSTAMP_VERSION='"$(VERSION)"' -o $@ $< \
 	    $(filter-out analyze/main.c,$(ANALYZE_SRC)) $(ANALYZE_LIBS)
 fuzz: $(FUZZ_BIN) $(FUZZ_GATE_BIN)
-	@mkdir -p $(B)/fuzz/corpus $(B)/fuzz/corpus_baseline $(B)/fuzz/corpus_suppressions
+	@mkdir -p $(B)/fuzz/corpus $(B)/fuzz/corpus_baseline $(B)/fuzz/corpus_suppressions $(B)/fuzz/corpus_partial
 	$(FUZZ_BIN) $(FUZZ_FLAGS) -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/corpus tests/fuzz/corpus
 	$(B)/fuzz/fuzz_baseline $(FUZZ_FLAGS) -artifact_prefix=$(B)/fuzz/baseline- \
 	    $(B)/fuzz/corpus_baseline tests/fuzz/corpus_baseline
 	$(B)/fuzz/fuzz_suppressions $(FUZZ_FLAGS) -artifact_prefix=$(B)/fuzz/suppressions- \
 	    $(B)/fuzz/corpus_suppressions tests/fuzz/corpus_suppressions
+	$(B)/fuzz/fuzz_partial $(FUZZ_FLAGS) -artifact_prefix=$(B)/fuzz/partial- \
+	    $(B)/fuzz/corpus_partial tests/fuzz/corpus_partial
 
 # The code under test is compiled once with the sanitizers (build/asan/) and linked into every suite.
 UNIT_CFLAGS = $(CSTD) -O1 -g $(WARN) $(SAN) -Iinclude -Ianalyze -Ipreload -Icommon -DLEAKSTAMP_VERSION='"$(VERSION)"' \

@@ -2,8 +2,8 @@
  * cli.c — the command: options -> input files -> reports -> analysis -> renderer.
  *
  * Every failure is one line on stderr, "leakstamp-analyze: " + the error (which names the file and
- * line, or the option), and exit code 2; nothing is written to the output then. Truncated reports
- * are analysed with one warning line each.
+ * line, or the option), and exit code 2; nothing is written to the output then. Reading the inputs
+ * (skipped and truncated reports, partials) is analyze_paths.c's; --partial writes a partial instead.
  */
 #include "cli.h"
 
@@ -13,9 +13,10 @@
 #include <string.h>
 
 #include "model/analysis.h"
+#include "model/analyze_paths.h"
+#include "model/partial.h"
 #include "render/export.h"
 #include "gate/gate.h"
-#include "read/inputs.h"
 #include "options.h"
 #include "progress.h"
 #include "render/render.h"
@@ -25,32 +26,6 @@ static int print_bad_input(ls_error *err)
 {
     fprintf(stderr, "leakstamp-analyze: %s\n", err->msg);
     return EXIT_BAD_INPUT;
-}
-
-static void warn_truncated(const ls_report *r)
-{
-    ls_warn("%s: truncated at line %zu (byte offset %llu): analysed up to the last complete record",
-            r->path, r->truncated_line, (unsigned long long)r->truncated_offset);
-}
-
-static int read_reports(const ls_options *o, ls_report ***reports, size_t *n, ls_error *err)
-{
-    char **files;
-    size_t nfiles;
-    if (inputs_collect(o->paths, o->npaths, &files, &nfiles, err) < 0)
-        return -1;
-    *reports = xcalloc(nfiles, sizeof **reports);
-    *n = 0;
-    for (size_t i = 0; i < nfiles; i++) {
-        ls_report *r = report_read_file(files[i], err);
-        if (!r)
-            break;
-        (*reports)[(*n)++] = r;
-        if (r->truncated)
-            warn_truncated(r);
-    }
-    inputs_free(files, nfiles);
-    return err->set ? -1 : 0;
 }
 
 static int write_output(const ls_analysis *a, const ls_options *o, ls_error *err)
@@ -79,21 +54,27 @@ static int write_output(const ls_analysis *a, const ls_options *o, ls_error *err
     return EXIT_OK;
 }
 
-static int analyze_and_write(const ls_options *o, ls_error *err)
+static int write_partial(const ls_analysis *a, const ls_options *o, ls_error *err)
 {
-    ls_report **reports = NULL;
-    size_t n = 0;
-    if (read_reports(o, &reports, &n, err) < 0) {
-        for (size_t i = 0; i < n; i++)
-            report_free(reports[i]);
-        free(reports);
+    FILE *out = fopen(o->output, "w");
+    if (!out) {
+        ls_error_set(err, o->output, 0, "cannot write: %s", strerror(errno));
         return EXIT_BAD_INPUT;
     }
-    ls_analysis *a = analysis_run(reports, n, o, err);
-    free(reports);
+    int bad = partial_write(out, a) < 0;
+    if (fclose(out) != 0 || bad) {
+        ls_error_set(err, o->output, 0, "write error: %s", strerror(errno));
+        return EXIT_FAILURE_INTERNAL;
+    }
+    return EXIT_OK;
+}
+
+static int analyze_and_write(const ls_options *o, ls_error *err)
+{
+    ls_analysis *a = analyze_paths(o->paths, o->npaths, o, err);
     if (!a)
         return EXIT_BAD_INPUT;
-    int rc = write_output(a, o, err);
+    int rc = o->partial ? write_partial(a, o, err) : write_output(a, o, err);
     analysis_free(a);
     return rc;
 }

@@ -7,10 +7,11 @@
  *              every room reads), progress.* (--progress); may call all
  *   base/      diag.* (ls_error), util.* (x-alloc, vectors, paths): used by every room, so below them
  *              all; includes nothing of ours
- *   read/      report files to ls_report: inputs, report_reader, report_fields, site_stream, strpool,
- *              u64map; calls base only
- *   model/     the analysis: events, series, fit, verdict, rank, process growth, timeline, symbolize,
- *              frames, analyze_paths (paths to a finished analysis); calls read, base (and options.h)
+ *   read/      report files to ls_report: inputs, report_reader, stamp_scan, report_fields,
+ *              site_stream, strpool, u64map; calls base only
+ *   model/     the analysis: events, series, fit, verdict, rank, process growth, merge (the merged
+ *              view's accumulators), partial (sharding), timeline, symbolize, frames, analyze_paths
+ *              (paths to a finished analysis, one report at a time); calls read, base (and options.h)
  *   render/    text, JSON, TSV, CSV, HTML, SVG, collapsed, pprof, npy, units; calls model, read, base
  *              (options.h; cli.h for the exit codes export_write returns)
  *   gate/      --gate: options, decision, output, JUnit, suppressions, baseline, JSON reader; calls

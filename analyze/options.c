@@ -36,6 +36,13 @@ void options_usage(FILE *out)
           "  --pprof-event N         --format pprof: the heap profile at event N (default: the\n"
           "                          last analysed event)\n"
           "  -o, --output FILE       write to FILE instead of standard output\n"
+          "  -r, --recursive         read directories with their subdirectories\n"
+          "  --files-from FILE       also read the report paths listed in FILE, one per line (- : stdin)\n"
+          "  --strict                a corrupt or unreadable report is an error (default: skipped)\n"
+          "  --partial               write a partial (-o FILE.lsp) to merge later (docs/scale.md)\n"
+          "  --per-process, --no-per-process\n"
+          "                          keep or drop each process's own site list (default: kept for\n"
+          "                          up to 100 processes)\n"
           "  -h, --help              this help\n"
           "  -V, --version           print the version\n"
           "\n"
@@ -149,6 +156,14 @@ static int parse_one(ls_options *o, int argc, char **argv, int *i, ls_error *err
         o->all = 1;
     else if (!strcmp(a, "--full-stacks"))
         o->full_stacks = 1;
+    else if (!strcmp(a, "-r") || !strcmp(a, "--recursive"))
+        o->recursive = 1;
+    else if (!strcmp(a, "--strict"))
+        o->strict = 1;
+    else if (!strcmp(a, "--partial"))
+        o->partial = 1;
+    else if (!strcmp(a, "--per-process") || !strcmp(a, "--no-per-process"))
+        o->per_process = a[2] == 'p';
     else if (!strcmp(a, "--timeline") || !strncmp(a, "--timeline=", 11))
         return parse_timeline(o, a, argc, argv, i, err);
     else if (takes(a, "--format", argc, argv, i, &v))
@@ -157,6 +172,10 @@ static int parse_one(ls_options *o, int argc, char **argv, int *i, ls_error *err
         if (missing("--event", v, err) < 0)
             return -1;
         o->event = v;
+    } else if (takes(a, "--files-from", argc, argv, i, &v)) {
+        if (missing("--files-from", v, err) < 0)
+            return -1;
+        o->files_from = v;
     } else if (takes(a, "--skip-frames", argc, argv, i, &v))
         return missing("--skip-frames", v, err) < 0 ? -1 : add_regex(o, v, err);
     else if (takes(a, "--skip", argc, argv, i, &v))
@@ -181,6 +200,7 @@ static int parse_one(ls_options *o, int argc, char **argv, int *i, ls_error *err
 int options_parse(int argc, char **argv, ls_options *o, ls_error *err)
 {
     memset(o, 0, sizeof *o);
+    o->per_process = -1;
     o->paths = xcalloc((size_t)argc + 1, sizeof *o->paths);
     int only_paths = 0;
     for (int i = 1; i < argc; i++) {
@@ -194,7 +214,11 @@ int options_parse(int argc, char **argv, ls_options *o, ls_error *err)
         } else
             o->paths[o->npaths++] = a;
     }
-    if (!o->npaths && !o->help && !o->version) {
+    if (o->partial && !o->output) {
+        ls_error_set(err, NULL, 0, "--partial: needs -o FILE (the partial is not for a terminal)");
+        return -1;
+    }
+    if (!o->npaths && !o->files_from && !o->help && !o->version) {
         ls_error_set(err, NULL, 0, "no report given (usage: leakstamp-analyze [options] PATH...)");
         return -1;
     }

@@ -34,6 +34,11 @@ typedef struct ls_options {
     int full_stacks;          /* --full-stacks: every frame of a shown stack */
     const char **paths;
     size_t npaths;
+    int recursive;            /* -r, --recursive: directories are read with their subdirectories */
+    const char *files_from;   /* --files-from FILE|-: more report paths, one per line */
+    int strict;               /* --strict: a bad report is an error (exit 2), not skipped */
+    int partial;              /* --partial: write a partial (docs/scale.md) to -o, not a report */
+    int per_process;          /* --per-process 1, --no-per-process 0, default -1: auto (scale.c) */
     int help, version;
 } ls_options;
 

@@ -4,7 +4,8 @@
  *
  * Growth check (jobs with stamps): every allocation location of the merged view (model/locations.c:
  * the sites with one display frame, as the report ranks them) whose verdict is `leak`, that grew in at
- * least GATE_MIN_GROWTH_EVENTS events and more than --max-growth bytes per event, unless it is the
+ * least GATE_MIN_GROWTH_EVENTS events and more than --max-growth bytes per event in one process (the
+ * worst process's own rate, ls_site.worst: the limit is per process, not on the sum), unless it is the
  * runtime's, suppressed (the stack of every one of its paths matches a suppression) or accepted by
  * the baseline.
  *
@@ -84,7 +85,7 @@ static void check_growth(const ls_analysis *a, const gate_options *g, supp_list 
         double grew = round(s->g.growth_fraction * (double)(v->events > 1 ? v->events - 1 : 0));
         if (s->g.verdict != VERDICT_LEAK || grew < GATE_MIN_GROWTH_EVENTS)
             continue;
-        if (!(s->g.bytes_per_event > (double)g->max_growth)) {
+        if (!(s->worst > (double)g->max_growth)) {
             r->below++;
             continue;
         }
@@ -280,9 +281,9 @@ static int run_gate(const gate_options *g, const ls_options *o, ls_error *err)
     }
     r.procs = a->nprocs;
     for (size_t i = 0; i < a->nprocs; i++)
-        r.procs_without_exit += !a->procs[i].r->exit.present;
+        r.procs_without_exit += !a->procs[i].info.exit_present;
     if (a->nprocs)
-        report_command_line(a->procs[0].r, r.command, sizeof r.command);
+        snprintf(r.command, sizeof r.command, "%s", a->procs[0].info.command);
     r.events = a->merged.events;
     r.event_name = a->event_name;
     r.growth = g->check == GATE_CHECK_GROWTH || g->check == GATE_CHECK_BOTH ||
@@ -326,8 +327,11 @@ int gate_main(int argc, char **argv)
         } else {
             if (g.validate_only)
                 rest[nrest++] = (char *)".";  /* options_parse wants a path; none is read */
-            if (options_parse(nrest, rest, &o, &err) == 0)
+            if (options_parse(nrest, rest, &o, &err) == 0) {
+                o.per_process = 1;   /* the exit check reads every stack */
+                o.strict = 1;        /* a CI gate does not pass over a report it cannot read */
                 rc = run_gate(&g, &o, &err);
+            }
         }
     }
     if (rc == GATE_EXIT_ERROR && err.set)

@@ -1,10 +1,9 @@
 /*
- * analysis.c — runs the pipeline described in analysis.h and owns its results.
+ * analysis.c — one process at a time through the pipeline described in analysis.h, and the results.
  *
- * Sites are built per view by grouping stacks on their key (frames.h): the merged view groups the
- * stacks of all processes, each process's own view only its own. A site's series is the sum of its
- * members' series, computed one site at a time in a scratch buffer, so memory stays at the size of
- * the reports (not sites x events).
+ * A process's own view groups its stacks into sites on their key (frames.h); a site's series is the
+ * sum of its members' series, computed one site at a time in a scratch buffer. The merged view is not
+ * built from the reports but from merge.c's accumulators, which each process adds to once.
  */
 #include "model/analysis.h"
 
@@ -13,6 +12,7 @@
 #include <string.h>
 
 #include "model/frames.h"
+#include "model/merge.h"
 #include "model/runtime.h"
 #include "model/series.h"
 #include "model/timeline.h"
@@ -107,7 +107,7 @@ static void group_sites(ls_analysis *a, ls_view *v, int own)
     }
 }
 
-/* ---- per-site numbers --------------------------------------------------------------------- */
+/* ---- per-site numbers (a process's own view) ----------------------------------------------- */
 
 static void site_totals(const ls_analysis *a, ls_site *site)
 {
@@ -126,17 +126,23 @@ static void site_totals(const ls_analysis *a, ls_site *site)
     }
 }
 
-void analysis_site_numbers(const ls_analysis *a, const ls_view *v, ls_site *site, double *buf)
+/* A process's own view is one process: its spread is itself. */
+static void own_spread(const ls_proc *p, ls_site *site)
+{
+    int growing = site->g.verdict == VERDICT_LEAK;
+    site->stacks = site->nmembers;
+    site->processes = 1;
+    site->processes_growing = (size_t)growing;
+    site->pp_median = site->pp_max = growing ? site->g.bytes_per_event : 0;
+    site->pp_max_rank = growing ? p->info.rank : -1;
+    site->pp_max_pid = growing ? p->info.pid : -1;
+    site->worst = site->g.bytes_per_event;
+}
+
+void analysis_classify(const ls_view *v, ls_site *site, const double *bytes, const double *allocs,
+                       double sample_interval, double *scratch)
 {
     size_t n = v->events;
-    double *bytes = buf, *allocs = buf + n, *scratch = buf + 2 * n;
-    memset(bytes, 0, n * sizeof *bytes);
-    memset(allocs, 0, n * sizeof *allocs);
-    for (size_t m = 0; m < site->nmembers; m++) {
-        const ls_proc *p = &a->procs[site->members[m].proc];
-        series_add_site(&p->r->stacks[site->members[m].stack], p->bounds, p->nbounds, bytes, allocs, n);
-    }
-    site_totals(a, site);
     if (n) {
         site->live_bytes_start = bytes[0];
         site->live_bytes_end = bytes[n - 1];
@@ -144,20 +150,36 @@ void analysis_site_numbers(const ls_analysis *a, const ls_view *v, ls_site *site
     }
     double live = site->live_allocs_end > 1 ? site->live_allocs_end : 1;
     ls_series_in in = { bytes, allocs, n, (site->total_allocs - site->live_allocs_end) / live,
-                        !strcmp(site->function, "leakstamp_inject_calibration"),
-                        (double)analysis_sample_interval(a) };
+                        !strcmp(site->function, "leakstamp_inject_calibration"), sample_interval };
     verdict_classify(&in, scratch, &site->g);
     site->since_event = site->g.since >= 0 ? v->first_event + (size_t)site->g.since : 0;
 }
 
-static void analyse_view(ls_analysis *a, ls_view *v, const ls_options *o, int own)
+void analysis_site_numbers(const ls_analysis *a, const ls_view *v, ls_site *site, double *buf)
 {
+    size_t n = v->events;
+    double *bytes = buf, *allocs = buf + n, *scratch = buf + 2 * n;
+    const ls_proc *p = &a->procs[v->procs[0]];
+    memset(bytes, 0, n * sizeof *bytes);
+    memset(allocs, 0, n * sizeof *allocs);
+    for (size_t m = 0; m < site->nmembers; m++)
+        series_add_site(&p->r->stacks[site->members[m].stack], p->bounds, p->nbounds, bytes, allocs, n);
+    site_totals(a, site);
+    analysis_classify(v, site, bytes, allocs, (double)p->r->sample_interval, scratch);
+    own_spread(p, site);
+}
+
+/* The view of process pi alone. */
+static void analyse_own_view(ls_analysis *a, ls_view *v, size_t pi, const ls_options *o)
+{
+    memset(v, 0, sizeof *v);
+    v->procs = xcalloc(1, sizeof *v->procs);
+    v->procs[0] = pi;
+    v->nprocs = 1;
     v->first_event = a->skip + 1;
-    v->events = 0;
-    for (size_t i = 0; i < v->nprocs; i++)
-        if (a->procs[v->procs[i]].nbounds > v->events)
-            v->events = a->procs[v->procs[i]].nbounds;
-    group_sites(a, v, own);
+    v->events = a->procs[pi].nbounds;
+    v->exit_procs = a->procs[pi].r->exit.present != 0;
+    group_sites(a, v, 1);
     size_t n = v->events;
     double *buf = xcalloc(4 * n + 1, sizeof *buf);
     for (size_t s = 0; s < v->nsites; s++) {
@@ -172,72 +194,81 @@ static void analyse_view(ls_analysis *a, ls_view *v, const ls_options *o, int ow
     rank_view(v, o);
 }
 
-/* ---- the whole run ------------------------------------------------------------------------ */
+/* ---- one process ---------------------------------------------------------------------------- */
 
-static void view_init(ls_view *v, size_t nprocs)
+/* Processes are grouped by their main executable's build-id, so one binary staged at different paths
+ * is one program; the path when the report does not name the build-id. */
+static const char *group_key(ls_analysis *a, const ls_report *r)
 {
-    memset(v, 0, sizeof *v);
-    v->procs = xcalloc(nprocs, sizeof *v->procs);
-    v->nprocs = nprocs;
+    const char *bid = NULL;
+    for (size_t i = 0; r->exe && i < r->nmodules && !bid; i++)
+        if (r->modules[i].build_id && r->modules[i].path && !strcmp(r->modules[i].path, r->exe))
+            bid = r->modules[i].build_id;
+    size_t len = 16 + strlen(bid ? bid : r->exe ? r->exe : "");
+    char *key = xmalloc(len);
+    snprintf(key, len, "%s%s", bid ? "build-id:" : "path:", bid ? bid : r->exe ? r->exe : "");
+    const char *pooled = strpool_intern(&a->pool, key);
+    free(key);
+    return pooled;
 }
 
-static int same_exe(const ls_report *x, const ls_report *y)
+static void fill_info(ls_analysis *a, ls_proc *p, const ls_view *own)
 {
-    return x->exe && y->exe ? !strcmp(x->exe, y->exe) : x->exe == y->exe;
+    const ls_report *r = p->r;
+    ls_proc_info *in = &p->info;
+    char cmd[4096];
+    report_command_line(r, cmd, sizeof cmd);
+    strpool *pool = &a->pool;
+    in->path = strpool_intern(pool, r->path);
+    in->host = strpool_intern(pool, r->host);
+    in->exe = strpool_intern(pool, r->exe);
+    in->mode = strpool_intern(pool, r->mode);
+    in->command = strpool_intern(pool, cmd);
+    in->exit_reason = r->exit.present ? strpool_intern(pool, r->exit.reason) : NULL;
+    in->job = strpool_intern(pool, r->job);
+    in->group = group_key(a, r);
+    in->pid = r->pid;
+    in->ppid = r->ppid;
+    in->rank = r->rank;
+    in->events = p->nbounds;
+    in->total_events = p->total_events;
+    in->stamps = r->nstamps;
+    in->truncated = r->truncated;
+    in->truncated_line = r->truncated_line;
+    in->exit_present = r->exit.present;
+    in->sample_interval = r->sample_interval;
+    for (size_t s = 0; s < r->nstacks; s++)
+        if (r->exit.present && r->stacks[s].has_exit)
+            in->live_exit_bytes += (double)r->stacks[s].exit_bytes;
+    if (own) {
+        in->growth = own->growth;
+        for (size_t i = 0; i < own->nsites; i++)
+            if (own->sites[i].g.verdict == VERDICT_LEAK) {
+                in->leaks++;
+                if (own->sites[i].g.bytes_per_event > in->worst)
+                    in->worst = own->sites[i].g.bytes_per_event;
+            }
+    }
 }
 
-/* The merged view joins the processes of one executable: the one whose processes recorded the most
- * events (ties: the first seen), so a shell that only starts the job, or a helper program it runs, does
- * not dilute the job's numbers. Without any events (a unit-test binary) every process is merged. */
-static void choose_merged(ls_analysis *a)
+static void proc_forget(ls_proc *p)
 {
-    size_t best = 0, best_events = 0;
-    for (size_t i = 0; i < a->nprocs; i++) {
-        size_t events = 0;
-        for (size_t j = 0; j < a->nprocs; j++)
-            if (same_exe(a->procs[i].r, a->procs[j].r))
-                events += a->procs[j].nbounds;
-        if (events > best_events) {
-            best = i;
-            best_events = events;
-        }
-    }
-    view_init(&a->merged, a->nprocs);
-    a->merged.nprocs = 0;
-    for (size_t i = 0; i < a->nprocs; i++) {
-        a->procs[i].merged = !best_events || same_exe(a->procs[i].r, a->procs[best].r);
-        if (a->procs[i].merged)
-            a->merged.procs[a->merged.nprocs++] = i;
-    }
-}
-
-ls_analysis *analysis_run(ls_report **reports, size_t n, const ls_options *o, ls_error *err)
-{
-    ls_analysis *a = xcalloc(1, sizeof *a);
-    a->procs = xcalloc(n, sizeof *a->procs);
-    a->nprocs = n;
-    for (size_t i = 0; i < n; i++)
-        a->procs[i].r = reports[i];
-    a->sym = symbolizer_new(&a->pool);
-    if (events_choose(a, o, err) < 0) {
-        analysis_free(a);
-        return NULL;
-    }
-    for (size_t i = 0; i < n; i++)
-        symbolize_proc(a, &a->procs[i], o);
-    choose_merged(a);
-    analyse_view(a, &a->merged, o, 0);
-    a->per_proc = xcalloc(n, sizeof *a->per_proc);
-    for (size_t i = 0; i < n; i++) {
-        view_init(&a->per_proc[i], 1);
-        a->per_proc[i].procs[0] = i;
-        analyse_view(a, &a->per_proc[i], o, 1);
-    }
-    if (o->timeline && timeline_build(a, o, err) < 0) {
-        analysis_free(a);
-        return NULL;
-    }
-    return a;
+    for (size_t s = 0; p->frames && s < p->r->nstacks; s++)
+        free(p->frames[s]);
+    free(p->frames);
+    free(p->nframes);
+    free(p->display);
+    free(p->keys);
+    free(p->site_in_own_view);
+    free(p->runtime);
+    free(p->bounds);
+    report_free(p->r);
+    p->frames = NULL;
+    p->nframes = p->display = NULL;
+    p->keys = NULL;
+    p->site_in_own_view = p->bounds = NULL;
+    p->runtime = NULL;
+    p->r = NULL;
 }
 
 static void view_free(ls_view *v)
@@ -245,12 +276,18 @@ static void view_free(ls_view *v)
     for (size_t i = 0; i < v->nsites; i++) {
         free(v->sites[i].members);
         reachability_free(&v->sites[i].reach);
+        free(v->sites[i].series_bytes);
+        free(v->sites[i].series_allocs);
     }
+    for (int k = 0; k < LS_METRICS; k++)
+        free(v->series_metric[k]);
     free(v->sites);
     for (size_t i = 0; i < v->nlocs; i++) {
         free(v->locs[i].members);
         free(v->locs[i].paths);
         reachability_free(&v->locs[i].reach);
+        if (v->locs[i].npaths > 1)   /* one path: the location shares its path's series */
+            free(v->locs[i].series_bytes), free(v->locs[i].series_allocs);
     }
     free(v->locs);
     free(v->loc_order);
@@ -260,29 +297,105 @@ static void view_free(ls_view *v)
     u64map_free(&v->by_key);
 }
 
+ls_analysis *analysis_new(void)
+{
+    ls_analysis *a = xcalloc(1, sizeof *a);
+    a->sym = symbolizer_new(&a->pool);
+    a->merge = merge_new();
+    return a;
+}
+
+ls_proc *analysis_new_proc(ls_analysis *a)
+{
+    if (a->nprocs == a->cap_procs) {
+        size_t cap = a->cap_procs ? 2 * a->cap_procs : 64;
+        a->procs = xrealloc(a->procs, cap * sizeof *a->procs);
+        if (a->detail)
+            a->per_proc = xrealloc(a->per_proc, cap * sizeof *a->per_proc);
+        a->cap_procs = cap;
+    }
+    ls_proc *p = &a->procs[a->nprocs++];
+    memset(p, 0, sizeof *p);
+    return p;
+}
+
+void analysis_add_report(ls_analysis *a, ls_report *r, const ls_options *o)
+{
+    ls_proc *p = analysis_new_proc(a);
+    size_t pi = a->nprocs - 1;
+    p->r = r;
+    if (r->sample_interval > a->sample_interval)
+        a->sample_interval = r->sample_interval;
+    events_bounds(p, a->event_name, a->skip);
+    symbolize_proc(a, p, o);
+    ls_view own;
+    analyse_own_view(a, &own, pi, o);
+    fill_info(a, p, &own);
+    merge_add_proc(a, pi, &own);
+    if (a->detail)
+        a->per_proc[pi] = own;
+    else {
+        view_free(&own);
+        proc_forget(p);
+    }
+}
+
+/* With detail the merged sites list their member stacks too (the gate's exit check, pprof). */
+static void merged_members(ls_analysis *a)
+{
+    ls_view *v = &a->merged;
+    for (size_t i = 0; i < v->nprocs; i++) {
+        ls_proc *p = &a->procs[v->procs[i]];
+        for (uint32_t s = 0; p->r && s < p->r->nstacks; s++) {
+            long at = u64map_get(&v->by_key, (uint64_t)(uintptr_t)p->keys[s]);
+            if (at < 0)
+                continue;
+            ls_site *site = &v->sites[at];
+            ls_member m = { (uint32_t)v->procs[i], s };
+            VEC_PUSH(site->members, site->nmembers, site->cap_members, m);
+            if (site->location < v->nlocs) {
+                ls_site *loc = &v->locs[site->location];
+                VEC_PUSH(loc->members, loc->nmembers, loc->cap_members, m);
+            }
+        }
+    }
+}
+
+int analysis_finish(ls_analysis *a, const ls_options *o, ls_error *err)
+{
+    size_t most = 0;
+    for (size_t i = 0; i < a->nprocs; i++)
+        if (a->procs[i].info.total_events > most)
+            most = a->procs[i].info.total_events;
+    if (events_check_skip(a, most, err) < 0)
+        return -1;
+    merge_finish(a, o);
+    if (!a->detail)
+        return 0;
+    merged_members(a);
+    /* heap scans: read from the members' stacks, so only with the reports kept */
+    for (size_t i = 0; i < a->merged.nsites; i++)
+        reachability_site(a, &a->merged.sites[i]);
+    for (size_t l = 0; l < a->merged.nlocs; l++)
+        reachability_site(a, &a->merged.locs[l]);
+    return o->timeline ? timeline_build(a, o, err) : 0;
+}
+
 void analysis_free(ls_analysis *a)
 {
     if (!a)
         return;
     timeline_free(a);
     for (size_t i = 0; i < a->nprocs; i++) {
-        ls_proc *p = &a->procs[i];
-        for (size_t s = 0; p->frames && s < p->r->nstacks; s++)
-            free(p->frames[s]);
-        free(p->frames);
-        free(p->nframes);
-        free(p->display);
-        free(p->keys);
-        free(p->site_in_own_view);
-        free(p->runtime);
-        free(p->bounds);
         if (a->per_proc)
             view_free(&a->per_proc[i]);
-        report_free(p->r);
+        if (a->procs[i].r)
+            proc_forget(&a->procs[i]);
     }
     free(a->per_proc);
     view_free(&a->merged);
     free(a->procs);
+    merge_free(a->merge);
     symbolizer_free(a->sym);
     strpool_free(&a->pool);
     free(a);
@@ -290,9 +403,14 @@ void analysis_free(ls_analysis *a)
 
 uint64_t analysis_sample_interval(const ls_analysis *a)
 {
-    uint64_t most = 0;
-    for (size_t i = 0; i < a->nprocs; i++)
-        if (a->procs[i].r->sample_interval > most)
-            most = a->procs[i].r->sample_interval;
-    return most;
+    return a->sample_interval;
+}
+
+size_t analysis_main_proc(const ls_analysis *a)
+{
+    size_t best = a->merged.nprocs ? a->merged.procs[0] : 0;
+    for (size_t i = 0; i < a->merged.nprocs; i++)
+        if (a->procs[a->merged.procs[i]].info.events > a->procs[best].info.events)
+            best = a->merged.procs[i];
+    return best;
 }

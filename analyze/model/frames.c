@@ -101,7 +101,8 @@ const char *frames_key(strpool *pool, const ls_symframe *f, size_t n, size_t dis
         char addr[32] = "";
         if (!fn)
             snprintf(addr, sizeof addr, "%llx", (unsigned long long)f[i].addr);
-        const char *parts[] = { fn ? fn : addr, f[i].file ? f[i].file : "", f[i].module ? f[i].module : "" };
+        /* the module by its file name: one binary staged at different paths is one program */
+        const char *parts[] = { fn ? fn : addr, f[i].file ? f[i].file : "", f[i].module ? path_base(f[i].module) : "" };
         char line[16];
         snprintf(line, sizeof line, "%d", f[i].line);
         size_t need = len + strlen(parts[0]) + strlen(parts[1]) + strlen(parts[2]) + strlen(line) + 8;

@@ -71,6 +71,28 @@ static void copy_numbers(ls_site *loc, const ls_site *s)
     loc->reach = own.reach;   /* its own, summed over its members later (reachability.c) */
 }
 
+/* The merged view keeps each site's combined series (merge.c) and no members without per-process
+ * detail: a location of several paths sums its paths' series and totals. */
+static void sum_paths(const ls_analysis *a, const ls_view *v, ls_site *loc, double *scratch)
+{
+    size_t n = v->events;
+    loc->series_bytes = xcalloc(n + 1, sizeof *loc->series_bytes);
+    loc->series_allocs = xcalloc(n + 1, sizeof *loc->series_allocs);
+    for (size_t i = 0; i < loc->npaths; i++) {
+        const ls_site *s = &v->sites[loc->paths[i]];
+        for (size_t k = 0; k < n; k++) {
+            loc->series_bytes[k] += s->series_bytes[k];
+            loc->series_allocs[k] += s->series_allocs[k];
+        }
+        loc->has_exit |= s->has_exit;
+        loc->live_bytes_exit += s->live_bytes_exit;
+        loc->live_allocs_exit += s->live_allocs_exit;
+        loc->total_allocs += s->total_allocs;
+        loc->total_bytes += s->total_bytes;
+    }
+    analysis_classify(v, loc, loc->series_bytes, loc->series_allocs, (double)analysis_sample_interval(a), scratch);
+}
+
 void locations_build(ls_analysis *a, ls_view *v, double *scratch)
 {
     for (size_t i = 0; i < v->nsites; i++) {
@@ -85,6 +107,8 @@ void locations_build(ls_analysis *a, ls_view *v, double *scratch)
         ls_site *loc = &v->locs[l];
         if (loc->npaths == 1)
             copy_numbers(loc, &v->sites[loc->paths[0]]);  /* most locations: the same series */
+        else if (v->sites[loc->paths[0]].series_bytes)
+            sum_paths(a, v, loc, scratch);
         else
             analysis_site_numbers(a, v, loc, scratch);
         sort_loc = loc;

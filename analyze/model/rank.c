@@ -1,9 +1,11 @@
 /*
  * rank.c — the order in which a view's sites and locations are shown.
  *
- * Leaks first, ranked 1.. by bytes per event (then allocations per event, then live bytes, then key, so
- * the order is the same on every run); then calibration (`injected`) sites; with --all the rest,
- * bounded, warmup, stable, undecided, each by live bytes at the last event. --top N keeps the first N.
+ * Leaks first, ranked 1.. by the worst single process's bytes per event (ls_site.worst: what fails
+ * first; a process's own view and a one-process run: its bytes per event; docs/statistics.md "Many
+ * processes"), then bytes per event, allocations per event, live bytes, key (so the order is the same
+ * on every run); then calibration (`injected`) sites; with --all the rest, bounded, warmup, stable,
+ * undecided, each by live bytes at the last event. --top N keeps the first N.
  * Sites and locations (locations.c) are ranked by the same rules, each among their own kind.
  */
 #include <stdlib.h>
@@ -26,7 +28,8 @@ static int cmp_sites(const void *pa, const void *pb)
         return (int)a->g.verdict - (int)b->g.verdict;
     int c = 0;
     if (a->g.verdict == VERDICT_LEAK || a->g.verdict == VERDICT_INJECTED) {
-        if (!(c = cmp_double_desc(a->g.bytes_per_event, b->g.bytes_per_event)))
+        if (!(c = cmp_double_desc(a->worst, b->worst)) &&
+            !(c = cmp_double_desc(a->g.bytes_per_event, b->g.bytes_per_event)))
             c = cmp_double_desc(a->g.allocs_per_event, b->g.allocs_per_event);
     }
     if (!c)

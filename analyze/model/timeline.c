@@ -221,7 +221,8 @@ static void site_intervals(const ls_analysis *a, size_t pi, const long *kind, ls
             prev = (double)c.bytes;
         }
     }
-    qsort(ch, nch, sizeof *ch, cmp_change);
+    if (nch)   /* qsort(NULL, 0, ...) is undefined (found by fuzz_reader) */
+        qsort(ch, nch, sizeof *ch, cmp_change);
     double *scratch = xcalloc(nch + 1, sizeof *scratch);
     for (size_t i = 0; i < nch;) {
         size_t j = i;
@@ -259,7 +260,8 @@ static void build_one(ls_analysis *a, size_t pi, size_t event, ls_timeline *t)
     free(acc);
     site_intervals(a, pi, kind, t);
     free(kind);
-    qsort(t->intervals, t->nintervals, sizeof *t->intervals, cmp_interval);
+    if (t->nintervals)   /* qsort(NULL, 0, ...) is undefined (found by fuzz_reader) */
+        qsort(t->intervals, t->nintervals, sizeof *t->intervals, cmp_interval);
 }
 
 int timeline_build(ls_analysis *a, const ls_options *o, ls_error *err)

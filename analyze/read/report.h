@@ -111,6 +111,8 @@ typedef struct ls_report {
     size_t nmeta;
     char **meta;              /* name, value, name, value, ... */
     char *event_hint;         /* header `event`: the default event stamp name, or NULL */
+    long long rank;           /* header `rank` (batch rank), -1 when absent */
+    char *job;                /* header `job` (batch job id), or NULL */
 
     ls_module *modules;
     size_t nmodules, cap_modules;

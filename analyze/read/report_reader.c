@@ -206,6 +206,13 @@ static void parse_header_line(reader *rd, size_t n)
             rec_fail(rd, "bad sample interval");
     } else if (field_is(f[0], "event"))
         set_text(&r->event_hint, f[1]);
+    else if (field_is(f[0], "rank")) {
+        int64_t v; /* informative: a bad value is ignored, as an unknown key would be */
+        if (field_i64(f[1], &v) == 0 && v >= 0)
+            r->rank = v;
+    }
+    else if (field_is(f[0], "job"))
+        set_text(&r->job, f[1]);
     else if (field_is(f[0], "depth"))
         header_ll(rd, f[1], &r->depth, "depth");
     else if (field_is(f[0], "argv")) {
@@ -800,6 +807,7 @@ static void reader_init(reader *rd, ls_report *r, const char *name, ls_error *er
     rd->name = name;
     rd->err = err;
     r->path = xstrdup(name);
+    r->rank = -1;
 }
 
 static void reader_free(reader *rd)
@@ -943,7 +951,7 @@ void report_free(ls_report *r)
     free_strings(r->meta, r->nmeta);
     free(r->exit.reason);
     char *texts[] = { r->path, r->tool_version, r->host, r->uname, r->user, r->cwd, r->exe,
-                      r->start_iso, r->mode, r->event_hint };
+                      r->start_iso, r->mode, r->event_hint, r->job };
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
         free(texts[i]);
     free(r);

@@ -40,7 +40,5 @@ void render_html(FILE *out, const ls_analysis *a, const ls_options *o);
 void export_site_series(const ls_analysis *a, const ls_view *v, const ls_site *s, double *bytes);
 /* RSS, VM or heap live (series.h ls_metric) summed over the view's processes at each event. */
 void export_metric_series(const ls_analysis *a, const ls_view *v, int metric, double *out);
-/* The process pprof and the timeline plot show: the one with the most events (the first on ties). */
-size_t export_main_proc(const ls_analysis *a);
 
 #endif

@@ -62,7 +62,8 @@ static void write_head(FILE *out, const ls_analysis *a)
 {
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>leakstamp: ", out);
-    html_escape(out, a->nprocs ? path_base(a->procs[0].r->exe) : "report");
+    const char *exe = a->nprocs ? a->procs[analysis_main_proc(a)].info.exe : NULL;
+    html_escape(out, exe ? path_base(exe) : "report");
     fputs("</title>\n<style>\n"
           "body { font-family: sans-serif; margin: 16px 24px; color: #222; max-width: 1360px; }\n"
           "h1 { font-size: 22px; margin: 0 0 4px 0; } h2 { font-size: 17px; margin: 22px 0 8px 0; }\n"
@@ -90,13 +91,18 @@ static void summary(FILE *out, const ls_analysis *a)
     if (a->skip)
         fprintf(out, " (events %zu.. after skipping %zu)", v->first_event, a->skip);
     fprintf(out, "; leakstamp-analyze %s</p>\n", LEAKSTAMP_VERSION);
-    for (size_t i = 0; i < a->nprocs && i < 8; i++) {
-        char cmd[512];
-        report_command_line(a->procs[i].r, cmd, sizeof cmd);
-        fprintf(out, "<p class=\"sub\">pid %lld: <code>", a->procs[i].r->pid);
-        html_escape(out, cmd);
+    /* the processes of the merged view (the job, not the shell shims it was started through) */
+    for (size_t i = 0; i < v->nprocs && i < 8; i++) {
+        const ls_proc_info *p = &a->procs[v->procs[i]].info;
+        fprintf(out, "<p class=\"sub\">pid %lld: <code>", p->pid);
+        html_escape(out, p->command);
         fputs("</code></p>\n", out);
     }
+    if (v->nprocs > 8)
+        fprintf(out, "<p class=\"sub\">and %zu more processes of this program</p>\n", v->nprocs - 8);
+    if (a->nprocs > v->nprocs)
+        fprintf(out, "<p class=\"sub\">%zu other process%s (helpers such as shell shims: not in the merged "
+                "view)</p>\n", a->nprocs - v->nprocs, a->nprocs - v->nprocs == 1 ? "" : "es");
     uint64_t sampled = analysis_sample_interval(a);
     if (sampled)
         fprintf(out, "<p class=\"warn\">Sampled mode: site numbers are estimates (one allocation sampled per "
@@ -190,7 +196,7 @@ static void timeline_section(FILE *out, const ls_analysis *a)
 {
     if (!a->timelines)
         return;
-    size_t pi = export_main_proc(a);
+    size_t pi = analysis_main_proc(a);
     const ls_timeline *t = &a->timelines[pi];
     const ls_report *r = a->procs[pi].r;
     if (!t->event || !t->nstamps)
@@ -371,7 +377,7 @@ static void interval_table(FILE *out, const ls_analysis *a)
 {
     if (!a->timelines)
         return;
-    size_t pi = export_main_proc(a);
+    size_t pi = analysis_main_proc(a);
     const ls_timeline *t = &a->timelines[pi];
     if (!t->nintervals)
         return;

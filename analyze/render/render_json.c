@@ -90,6 +90,31 @@ static void reachability_json(json_writer *w, const ls_reachability *r)
         json_int(w, "retainers_event", (long long)r->retainers_event);
 }
 
+static void int_or_null(json_writer *w, const char *key, long long v)
+{
+    if (v >= 0)
+        json_int(w, key, v);
+    else
+        json_null(w, key);
+}
+
+/* how the site is spread over processes (docs/json-schema.md SITE) */
+static void spread_json(json_writer *w, const ls_site *s)
+{
+    json_int(w, "processes", (long long)s->processes);
+    json_int(w, "processes_growing", (long long)s->processes_growing);
+    if (!s->processes_growing) {
+        json_null(w, "bytes_per_event_per_process");
+        return;
+    }
+    json_begin_object(w, "bytes_per_event_per_process");
+    json_number(w, "median", s->pp_median);
+    json_number(w, "max", s->pp_max);
+    int_or_null(w, "max_rank", s->pp_max_rank);
+    int_or_null(w, "max_pid", s->pp_max_pid);
+    json_end_object(w);
+}
+
 static void site_json(json_writer *w, const ls_site *s)
 {
     const ls_symframe *d = s->nframes ? &s->frames[s->display] : NULL;
@@ -127,7 +152,8 @@ static void site_json(json_writer *w, const ls_site *s)
     json_number(w, "total_allocs", s->total_allocs);
     json_number(w, "total_bytes", s->total_bytes);
     reachability_json(w, &s->reach);
-    json_int(w, "stacks", (long long)s->nmembers);
+    json_int(w, "stacks", (long long)s->stacks);
+    spread_json(w, s);
 }
 
 static void path_json(json_writer *w, const ls_site *loc, const ls_site *s)
@@ -256,29 +282,30 @@ static void timeline_json(json_writer *w, const ls_analysis *a, size_t pi)
 
 static void process_json(json_writer *w, const ls_analysis *a, size_t pi)
 {
-    const ls_proc *p = &a->procs[pi];
-    const ls_report *r = p->r;
-    char cmd[4096];
-    report_command_line(r, cmd, sizeof cmd);
+    const ls_proc_info *p = &a->procs[pi].info;
     json_begin_object(w, NULL);
-    json_int(w, "pid", r->pid);
-    json_int(w, "ppid", r->ppid);
-    json_string(w, "command", cmd);
-    json_string(w, "exe", r->exe);
-    json_string(w, "host", r->host);
-    json_string(w, "file", r->path);
-    json_string(w, "mode", r->mode);
-    json_int(w, "events", (long long)p->nbounds);
+    json_int(w, "pid", p->pid);
+    json_int(w, "ppid", p->ppid);
+    int_or_null(w, "rank", p->rank);
+    json_string(w, "job", p->job);
+    json_string(w, "command", p->command);
+    json_string(w, "exe", p->exe);
+    json_string(w, "host", p->host);
+    json_string(w, "file", p->path);
+    json_string(w, "mode", p->mode);
+    json_int(w, "events", (long long)p->events);
     json_int(w, "total_events", (long long)p->total_events);
     json_bool(w, "in_merged_view", p->merged);
-    json_int(w, "stamps", (long long)r->nstamps);
-    json_bool(w, "truncated", r->truncated);
-    if (r->truncated)
-        json_int(w, "truncated_at_line", (long long)r->truncated_line);
-    json_string(w, "exit_reason", r->exit.present ? r->exit.reason : NULL);
-    growth_json(w, &a->per_proc[pi].growth);
-    sites_json(w, &a->per_proc[pi]);
-    if (a->timelines)
+    json_int(w, "stamps", (long long)p->stamps);
+    json_bool(w, "truncated", p->truncated);
+    if (p->truncated)
+        json_int(w, "truncated_at_line", (long long)p->truncated_line);
+    json_string(w, "exit_reason", p->exit_reason);
+    json_int(w, "leaks", (long long)p->leaks);
+    growth_json(w, &p->growth);
+    if (a->per_proc)       /* per-process detail (docs/json-schema.md PROCESS) */
+        sites_json(w, &a->per_proc[pi]);
+    if (a->timelines && p->events)
         timeline_json(w, a, pi);
     json_end_object(w);
 }
@@ -298,6 +325,10 @@ void render_json(FILE *out, const ls_analysis *a, const ls_options *o)
     json_string(&w, "event_stamp", a->event_name);
     json_bool(&w, "estimated", analysis_sample_interval(a) != 0);
     json_int(&w, "sample_interval_bytes", (long long)analysis_sample_interval(a));
+    json_int(&w, "merged_processes", (long long)a->merged.nprocs);
+    json_int(&w, "processes_with_exit", (long long)a->merged.exit_procs);
+    json_int(&w, "skipped_reports", (long long)a->skipped);
+    json_bool(&w, "per_process_detail", a->per_proc != NULL);
     json_begin_array(&w, "processes");
     for (size_t i = 0; i < a->nprocs; i++)
         process_json(&w, a, i);

@@ -98,7 +98,7 @@ static void write_mapped_libraries(FILE *out, const ls_report *r)
 
 int render_pprof(FILE *out, const ls_analysis *a, const ls_options *o, ls_error *err)
 {
-    size_t pi = export_main_proc(a);
+    size_t pi = analysis_main_proc(a);
     const ls_proc *p = &a->procs[pi];
     const ls_report *r = p->r;
     size_t first = a->merged.first_event;

@@ -2,7 +2,9 @@
  * render_text.c — the report for people: the ranked table of allocation locations (human units,
  * aligned columns, one line per location ending in `function  file:line`; locations.c), each listed
  * location's stack cut to the job's frames (stack_cut.h) with its call paths and their shares of its
- * growth beneath, the whole-process view, the processes, and the timeline when asked for.
+ * growth beneath (with how the location is spread over processes when there are several), the
+ * whole-process view, the processes (listed when few, else summarised by host and program:
+ * render_procs.c), and the timeline when asked for.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +110,27 @@ static void not_shown(FILE *out, const ls_view *v)
     fprintf(out, "; --all lists them, --top limits)\n");
 }
 
+/* "4/200 processes, 64.0 KiB/event each (max rank 150)" */
+static void spread_line(FILE *out, const ls_view *v, const ls_site *s)
+{
+    char med[32], max[32], who[48];
+    fprintf(out, "  %zu/%zu processes", s->processes_growing, v->nprocs);
+    if (!s->processes_growing) {
+        fprintf(out, " leak on their own; it grows only summed over the %zu that have it\n", s->processes);
+        return;
+    }
+    units_bytes(s->pp_median, med, sizeof med);
+    units_bytes(s->pp_max, max, sizeof max);
+    if (s->pp_max_rank >= 0)
+        snprintf(who, sizeof who, "rank %lld", s->pp_max_rank);
+    else
+        snprintf(who, sizeof who, "pid %lld", s->pp_max_pid);
+    if (s->pp_max == s->pp_median)
+        fprintf(out, ", %s/event each (max %s)\n", med, who);
+    else
+        fprintf(out, ", %s/event each (median; max %s/event, %s)\n", med, max, who);
+}
+
 static void print_frames(FILE *out, const ls_site *s, const char *event_name, const ls_options *o,
                          const char *indent)
 {
@@ -175,6 +198,8 @@ static void print_stacks(FILE *out, const ls_analysis *a, const ls_view *v, cons
         fprintf(out, "\n%s %s  %s  %s\n", s->rank ? "#" : "-", verdict_name(s->g.verdict), s->function, loc);
         if (s->kind != SITE_HEAP)
             fprintf(out, "  (%s%s%s)\n", site_kind_name(s->kind), s->file ? ": " : "", s->file ? s->file : "");
+        if (v->nprocs > 1)
+            spread_line(out, v, s);
         if (s->npaths > 1)
             print_paths(out, v, s, a->event_name, o);
         else
@@ -183,7 +208,7 @@ static void print_stacks(FILE *out, const ls_analysis *a, const ls_view *v, cons
     }
 }
 
-static void growth_lines(FILE *out, const ls_process_growth *g, const char *indent)
+void growth_lines(FILE *out, const ls_process_growth *g, const char *indent)
 {
     char s[32], c[32];
     const struct { const char *name; const ls_fitline *f; } rows[] = {
@@ -202,22 +227,6 @@ static void growth_lines(FILE *out, const ls_process_growth *g, const char *inde
     }
     units_bytes_signed(g->unexplained, s, sizeof s);
     fprintf(out, "%sRSS growth not explained by heap and mappings: %s per event\n", indent, s);
-}
-
-static void processes(FILE *out, const ls_analysis *a)
-{
-    fprintf(out, "\nprocesses:\n");
-    for (size_t i = 0; i < a->nprocs; i++) {
-        const ls_proc *p = &a->procs[i];
-        char cmd[512];
-        report_command_line(p->r, cmd, sizeof cmd);
-        fprintf(out, "  pid %lld  %zu events  %s%s  %s%s\n", p->r->pid, p->nbounds,
-                p->r->exit.present ? p->r->exit.reason : "no exit record",
-                p->r->truncated ? ", truncated" : "", cmd,
-                p->merged ? "" : "  (another program: not in the merged view)");
-        if (a->nprocs > 1)
-            growth_lines(out, &a->per_proc[i].growth, "      ");
-    }
 }
 
 /* The stamps of one event, with each change printed between the two stamps whose interval it is. */
@@ -246,6 +255,8 @@ static void timeline_text(FILE *out, const ls_analysis *a, size_t pi)
     const ls_timeline *t = &a->timelines[pi];
     const ls_report *r = a->procs[pi].r;
     char m1[32], m2[32], m3[32];
+    if (!a->procs[pi].nbounds)   /* a helper without events has no timeline to show */
+        return;
     fprintf(out, "\ntimeline of event %zu, pid %lld:\n", t->event, r->pid);
     timeline_stamps(out, t, r);
     fprintf(out, "\ninterval growth over the analysed events, pid %lld (per occurrence; ranked by the median):\n",
@@ -282,6 +293,12 @@ void render_text(FILE *out, const ls_analysis *a, const ls_options *o)
         fprintf(out, " (events %zu.. after --skip %zu)", v->first_event, a->skip);
     fprintf(out, "\n");
     uint64_t sampled = analysis_sample_interval(a);
+    if (a->skipped)
+        fprintf(out, "%zu report%s skipped as empty or unreadable (warnings above)\n", a->skipped,
+                a->skipped == 1 ? "" : "s");
+    if (v->nprocs > 1 && v->exit_procs < v->nprocs)
+        fprintf(out, "live at exit: counted over the %zu of %zu process%s with an exit record\n", v->exit_procs,
+                v->nprocs, v->nprocs == 1 ? "" : "es");
     if (sampled)
         fprintf(out, "sampled mode: site numbers are ESTIMATES from allocations sampled every %llu bytes on "
                 "average\n(relative error about sqrt(%llu / total growth in bytes); docs/preload.md)\n",
@@ -302,7 +319,7 @@ void render_text(FILE *out, const ls_analysis *a, const ls_options *o)
     print_stacks(out, a, v, o);
     fprintf(out, "\nwhole process%s (robust fit over events):\n", a->nprocs > 1 ? "es, summed" : "");
     growth_lines(out, &v->growth, "  ");
-    processes(out, a);
+    render_processes(out, a);
     for (size_t i = 0; a->timelines && i < a->nprocs; i++)
         timeline_text(out, a, i);
 }

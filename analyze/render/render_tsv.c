@@ -49,7 +49,7 @@ static void intervals(FILE *out, const ls_analysis *a)
         const ls_timeline *t = &a->timelines[p];
         for (size_t k = 0; k < t->nintervals; k++) {
             const ls_tl_interval *iv = &t->intervals[k];
-            fprintf(out, "%lld\t", a->procs[p].r->pid);
+            fprintf(out, "%lld\t", a->procs[p].info.pid);
             interval_text(out, iv->from, '\t');
             interval_text(out, iv->to, '\t');
             fprintf(out, "%zu\t", iv->count);

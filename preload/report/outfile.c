@@ -75,10 +75,13 @@ static void exe_tag(char *out, size_t cap)
 
 int ls_outfile_open(void)
 {
-    char tag[64];
+    char tag[64], rank[32] = "";
     exe_tag(tag, sizeof tag);
+    long long r = ls_batch_rank();
+    if (r >= 0)   /* a job array's or MPI run's reports sort and read by rank */
+        snprintf(rank, sizeof rank, "rank%lld.", r);
     for (int n = 0; n < 1000; n++) {
-        snprintf(path, sizeof path, "%s/leakstamp.%s.%d.%d.lsr", ls_config.out_dir, tag, (int)getpid(), n);
+        snprintf(path, sizeof path, "%s/leakstamp.%s.%s%d.%d.lsr", ls_config.out_dir, tag, rank, (int)getpid(), n);
         int low = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (low >= 0)
             return adopt(low);

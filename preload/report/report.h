@@ -65,6 +65,9 @@ LS_HIDDEN const char *ls_outfile_path(void);
 
 /* ---- records (report_writer.c) and stamps (stamp.c) ---- */
 LS_HIDDEN void ls_write_header(void);
+/* The batch rank (MPI, Slurm, HTCondor variables; docs/report-format.md "Batch identity"), -1: none.
+ * report_writer.c; outfile.c puts it in the file name. */
+LS_HIDDEN long long ls_batch_rank(void);
 LS_HIDDEN void ls_define_stack(struct ls_buf *b, struct ls_stack_rec *s);  /* module+stack lines, once per file */
 LS_HIDDEN void ls_resolve_pending_stacks(void);
 LS_HIDDEN void ls_forget_definitions(void);

@@ -78,6 +78,89 @@ static void put_meta(struct ls_buf *b)
     }
 }
 
+/* ---- batch identity: which job and rank of a job array or MPI run this process is ---- */
+
+/* Set variables recorded as `batch` lines, in this order. */
+static const char *const batch_vars[] = {
+    "SLURM_JOB_ID", "SLURM_ARRAY_JOB_ID", "SLURM_ARRAY_TASK_ID", "SLURM_PROCID", "SLURM_NTASKS",
+    "OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK",
+};
+
+static long long number(const char *s)
+{
+    long long v = 0;
+    if (!s || !*s)
+        return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || v > 100000000000LL)
+            return -1;
+        v = v * 10 + (*s - '0');
+    }
+    return v;
+}
+
+/* HTCondor: ClusterId and ProcId from the job ad file named by _CONDOR_JOB_AD ("ClusterId = 12"). */
+static void condor_ids(long long *cluster, long long *proc)
+{
+    static char ad[16384];
+    *cluster = *proc = -1;
+    const char *path = getenv("_CONDOR_JOB_AD");
+    int f = path ? open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) : -1;
+    if (f < 0)
+        return;
+    ssize_t n = read(f, ad, sizeof ad - 1);
+    close(f);
+    ad[n > 0 ? n : 0] = 0;
+    for (char *line = ad; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        long long *dst = !strncmp(line, "ClusterId = ", 12) ? cluster : !strncmp(line, "ProcId = ", 9) ? proc : NULL;
+        if (dst)
+            *dst = strtoll(strchr(line, '=') + 1, NULL, 10);
+    }
+}
+
+long long ls_batch_rank(void)
+{
+    static const char *const mpi[] = { "OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK" };
+    for (size_t i = 0; i < sizeof mpi / sizeof *mpi; i++)
+        if (number(getenv(mpi[i])) >= 0)
+            return number(getenv(mpi[i]));
+    long long procid = number(getenv("SLURM_PROCID")), task = number(getenv("SLURM_ARRAY_TASK_ID"));
+    if (procid >= 0 && number(getenv("SLURM_NTASKS")) > 1)   /* a step of several tasks: its ranks */
+        return procid;
+    if (task >= 0)
+        return task;
+    if (procid >= 0)
+        return procid;
+    long long cluster, proc;
+    condor_ids(&cluster, &proc);
+    return proc;
+}
+
+static void put_batch(struct ls_buf *b)
+{
+    for (size_t i = 0; i < sizeof batch_vars / sizeof *batch_vars; i++) {
+        const char *v = getenv(batch_vars[i]);
+        if (v)
+            key(b, "batch"), ls_buf_str(b, batch_vars[i]), ls_buf_tab(b), ls_buf_esc(b, v), ls_buf_nl(b);
+    }
+    long long cluster, proc;
+    condor_ids(&cluster, &proc);
+    if (cluster >= 0)
+        key(b, "batch"), ls_buf_str(b, "CONDOR_CLUSTER_ID\t"), ls_buf_u64(b, (uint64_t)cluster), ls_buf_nl(b);
+    if (proc >= 0)
+        key(b, "batch"), ls_buf_str(b, "CONDOR_PROC_ID\t"), ls_buf_u64(b, (uint64_t)proc), ls_buf_nl(b);
+    const char *job = getenv("SLURM_ARRAY_JOB_ID");
+    if (!job)
+        job = getenv("SLURM_JOB_ID");
+    if (job)
+        key(b, "job"), ls_buf_esc(b, job), ls_buf_nl(b);
+    else if (cluster >= 0)
+        key(b, "job"), ls_buf_u64(b, (uint64_t)cluster), ls_buf_nl(b);
+    long long rank = ls_batch_rank();
+    if (rank >= 0)
+        key(b, "rank"), ls_buf_u64(b, (uint64_t)rank), ls_buf_nl(b);
+}
+
 static void put_identity(struct ls_buf *b)
 {
     struct utsname u;
@@ -114,6 +197,7 @@ void ls_write_header(void)
     key(&b, "depth"), ls_buf_u64(&b, (uint64_t)ls_config.depth), ls_buf_nl(&b);
     put_argv(&b);
     put_meta(&b);
+    put_batch(&b);
     ls_named_stamps.put_header(&b);   /* `event`, `inject`: named stamp symbols (symstamp.c) */
     ls_buf_str(&b, "end\theader\n");
     if (!b.failed)

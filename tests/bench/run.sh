@@ -15,6 +15,7 @@
 #   usage: tests/bench/run.sh [REPS]        (environment: BENCH_EVENTS, default 100)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$root/tests/bench/doc_block.sh"
 job=$root/build/tests/bench/alloc_heavy
 churn=$root/build/tests/bench/churn
 lib=$root/build/lib/libleakstamp.so
@@ -295,8 +296,6 @@ fi
     cat "$scantable"
     echo "<!-- bench:end -->"
 } > "$tmp/block"
-awk -v blockfile="$tmp/block" '
-    /<!-- bench:begin -->/ { while ((getline l < blockfile) > 0) print l; skip=1; next }
-    /<!-- bench:end -->/ { skip=0; next }
-    !skip' "$doc" > "$tmp/doc" && cp "$tmp/doc" "$doc"
+replace_block "$doc" bench "$tmp/block"
 echo "bench: table written to docs/performance.md" >&2
+bash "$root/tests/bench/scale.sh"   # the analyzer on 10,000 reports (its own block in the same file)

@@ -28,14 +28,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             __builtin_trap(); /* every rejection must say why, naming the file */
         return 0;
     }
-    ls_options o = { .all = 1, .timeline = 1 };
-    ls_report *reports[1] = { r };
-    ls_analysis *a = analysis_run(reports, 1, &o, &err);
-    if (a) {
-        render_text(devnull, a, &o);
-        render_json(devnull, a, &o);
-        render_tsv(devnull, a, &o);
-        analysis_free(a);
-    }
+    ls_options o = { .all = 1, .timeline = 1, .per_process = 1 };
+    ls_analysis *a = analysis_new();
+    a->detail = 1;
+    ls_event_census c = { 0 };
+    ls_stamp_scan s;
+    events_scan_of_report(r, &s);
+    events_census_add(&c, &a->pool, &s, r->path);
+    stamp_scan_free(&s);
+    if (events_pick(a, &o, &c, &err) == 0) {
+        analysis_add_report(a, r, &o);
+        if (analysis_finish(a, &o, &err) == 0) {
+            render_text(devnull, a, &o);
+            render_json(devnull, a, &o);
+            render_tsv(devnull, a, &o);
+        }
+    } else
+        report_free(r);
+    events_census_free(&c);
+    analysis_free(a);
     return 0;
 }
