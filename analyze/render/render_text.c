@@ -179,9 +179,9 @@ static void reach_lines(FILE *out, const ls_reachability *r)
     if (!r->nretainers)
         return;
     if (r->retainers_at_exit)
-        fprintf(out, "  at exit:\n");
+        fprintf(out, "  who holds them at exit:\n");
     else
-        fprintf(out, "  at event %zu:\n", r->retainers_event);
+        fprintf(out, "  who holds them at event %zu:\n", r->retainers_event);
     for (size_t i = 0; i < r->nretainers; i++) {
         units_bytes(r->retainers[i].bytes, b, sizeof b);
         reachability_describe(&r->retainers[i], what, sizeof what);
