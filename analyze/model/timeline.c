@@ -42,12 +42,16 @@ static size_t pick_event(const ls_proc *p, size_t first_event, size_t wanted)
 
 static void event_stamps(const ls_proc *p, size_t idx, ls_timeline *t)
 {
+    /* From the event's boundary up to and including the next one: the changes shown are the event's
+     * own intervals (the first stamp's change would belong to the event before). */
     const ls_report *r = p->r;
-    size_t from = p->bounds[idx], to = idx + 1 < p->nbounds ? p->bounds[idx + 1] : r->nstamps;
+    size_t from = p->bounds[idx], to = idx + 1 < p->nbounds ? p->bounds[idx + 1] + 1 : r->nstamps;
+    if (to > r->nstamps)
+        to = r->nstamps;
     t->stamps = xcalloc(to - from, sizeof *t->stamps);
     for (size_t j = from; j < to; j++) {
         ls_tl_stamp s = { .stamp = j };
-        if (j > 0) {
+        if (j > from) {
             s.dt_us = (int64_t)(r->stamps[j].time_us - r->stamps[j - 1].time_us);
             s.dheap = (double)r->stamps[j].heap_bytes - (double)r->stamps[j - 1].heap_bytes;
             s.drss = (double)r->stamps[j].rss - (double)r->stamps[j - 1].rss;

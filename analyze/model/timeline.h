@@ -15,7 +15,7 @@
 
 typedef struct ls_tl_stamp {
     size_t stamp;             /* index into the report's stamps */
-    int64_t dt_us;            /* since the previous stamp of the process (0 for its first) */
+    int64_t dt_us;            /* since the previous stamp shown (0 for the first shown) */
     double dheap, drss;       /* change since the previous stamp */
 } ls_tl_stamp;
 

@@ -237,8 +237,8 @@ static void timeline_stamps(FILE *out, const ls_timeline *t, const ls_report *r)
         fprintf(out, "  %8s  %-24s  %16s  %s\n", "seq", "stamp", "time us", "time (UTC)");
     for (size_t i = 0; i < t->nstamps; i++) {
         const ls_stamp *st = &r->stamps[t->stamps[i].stamp];
-        if (t->stamps[i].stamp > 0) {
-            const ls_stamp *prev = &r->stamps[t->stamps[i].stamp - 1];
+        if (i > 0) {   /* the change from the stamp shown above */
+            const ls_stamp *prev = &r->stamps[t->stamps[i - 1].stamp];
             units_bytes_signed(t->stamps[i].dheap, dh, sizeof dh);
             units_bytes_signed(t->stamps[i].drss, dr, sizeof dr);
             fprintf(out, "  %8s    %s \u2192 %s: %.6f s (%lld us), heap %s, RSS %s\n", "", r->names[prev->name],

@@ -37,3 +37,18 @@ test_round_trip_of_names_with_separators() {
     "$ANALYZE" --format json --event "$second" out > b.json
     expect_eq "second name" "$second" "$(jq -j '.event_stamp' b.json)"
 }
+
+test_timeline_shows_the_events_own_intervals() {
+    # one boundary stamp per event (the usual --event case): the timeline of event 4 must run from its
+    # boundary to the next one, so that the event's own growth is listed (it showed the interval that
+    # ended at the boundary, which belongs to event 3, and never the one after it)
+    "$WRAP" run -q -o out -- "$JOBS/demo_leaky" 5 >/dev/null
+    "$ANALYZE" --timeline 4 out > t.txt
+    sed -n '/^timeline of event 4/,/^interval growth/p' t.txt > shown.txt
+    expect_eq "stamps shown" "7 8 9" "$(awk '$1 ~ /^[0-9]+$/ {printf "%s%s", n++ ? " " : "", $1}' shown.txt)"
+    expect_eq "intervals shown" "event → digitize
+digitize → event" "$(grep -o '[a-z]* → [a-z]*' shown.txt)"
+    "$ANALYZE" --format json --timeline 4 out > t.json
+    expect_eq "first stamp carries no change" "0 0" \
+        "$(jq -r '.processes[0].timeline.stamps[0] | "\(.since_previous_us) \(.heap_change_bytes)"' t.json)"
+}
