@@ -28,7 +28,7 @@ static int parse(int argc, char **argv, struct run_opts *o, const char **progres
             continue;
         }
         if (!strncmp(a, "--progress=", strlen("--progress=")))
-            die_usage("run: %s: expected --progress, --progress=always or --progress=never", a);
+            die_usage("run: %s: expected --progress, --progress=auto, --progress=always or --progress=never", a);
         if (!strcmp(a, "--"))
             return i + 1;
         int used = parse_run_opt(o, argc - i, argv + i);

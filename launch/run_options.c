@@ -6,9 +6,11 @@
  */
 #include "launch.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "size.h"
 
@@ -186,6 +188,17 @@ static int nonempty_env(const char *var)
     return v && v[0];
 }
 
+/* A path that exists but cannot be run is the shell's 126 with its reason; anything else is not found. */
+static noreturn void refuse_command(const struct run_opts *o, const char *name)
+{
+    struct stat st;
+    if (strchr(name, '/') && stat(name, &st) == 0) {
+        say("%s: %s: %s", o->cmd, name, S_ISDIR(st.st_mode) ? "Is a directory" : strerror(EACCES));
+        exit(126);
+    }
+    die_usage("%s: %s: command not found", o->cmd, name);
+}
+
 struct job prepare_job(struct run_opts *o, char **argv)
 {
     struct job j = { .argv = argv };
@@ -197,7 +210,7 @@ struct job prepare_job(struct run_opts *o, char **argv)
         die_usage("--inject needs --event (the injected leak happens at every entry of the event function)");
     j.exe = find_command(argv[0]);
     if (!j.exe)
-        die_usage("%s: %s: command not found", o->cmd, argv[0]);
+        refuse_command(o, argv[0]);
     j.lib = find_lib();
     if (!j.lib)
         die_usage("%s: libleakstamp.so not found (run 'make' first)", o->cmd);

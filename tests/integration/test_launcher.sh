@@ -320,3 +320,16 @@ test_launcher_terminal_hangup_reaches_the_job() {
     gone "$pid"
     gone "$ppid"
 }
+
+test_launcher_found_but_not_runnable_is_126() {
+    # a path that exists but cannot be run: the shell's 126 with its reason, not "command not found" (2)
+    printf 'x\n' > noexec && chmod -x noexec
+    mkdir adir
+    local f
+    for f in ./noexec ./adir /etc/passwd; do
+        expect_eq "$f: status" "exit 126" "$(lt_status run -o "o" -- "$f")"
+        [ "$(wc -l < err.log)" = 1 ] || fail "$f: $(cat err.log)"
+    done
+    grep -q "^leakstamp: run: /etc/passwd: Permission denied$" err.log || fail "$(cat err.log)"
+    expect_eq "missing: status" "exit 2" "$(lt_status run -o o -- ./nosuch)"
+}
