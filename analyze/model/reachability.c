@@ -113,7 +113,7 @@ void reachability_free(ls_reachability *r)
 void reachability_describe(const ls_retainer *h, char *buf, size_t size)
 {
     if (h->kind == LS_HELD_LOST) {
-        snprintf(buf, size, "lost: nothing holds them");
+        snprintf(buf, size, "lost: nothing reachable holds them");
         return;
     }
     int n = snprintf(buf, size, "%sheld by ", h->chain ? "a list of its own blocks, " : "");

@@ -34,7 +34,7 @@ void reachability_site(struct ls_analysis *a, struct ls_site *site);
 void reachability_free(ls_reachability *r);
 const char *reachability_kind_name(ls_held_kind k);
 const char *reachability_category_name(int category);   /* LS_DEFINITE.. */
-/* "lost: nothing holds them", "a list of its own blocks, held by global g_head (job)", ... (text, HTML) */
+/* "lost: nothing reachable holds them", "a list of its own blocks, held by global g_head (job)", ... (text, HTML) */
 void reachability_describe(const ls_retainer *h, char *buf, size_t size);
 
 #endif

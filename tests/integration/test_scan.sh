@@ -57,7 +57,7 @@ test_scan_retainers_at_event_20() {
     "$WRAP" run -q -o d --scan 20 -- "$JOBS/scan_holders" dropped > /dev/null
     scan_json d
     expect_eq "dropped: lost" "lost - 19 false" "$(held 'make_object()')"
-    "$ANALYZE" d | grep -q "19 allocs (912 B) lost: nothing holds them" || fail "text: no lost line"
+    "$ANALYZE" d | grep -q "19 allocs (912 B) lost: nothing reachable holds them" || fail "text: no lost line"
 }
 
 test_scan_list_and_overwritten_pointer() {
