@@ -21,9 +21,13 @@
  */
 #include "gate/gate.h"
 
+#include <errno.h>
+#include <libgen.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/util.h"
 #include "gate/baseline.h"
@@ -192,8 +196,26 @@ void gate_job_status_text(int status, char *buf, size_t size)
         snprintf(buf, size, "exited with status %d", status);
 }
 
+/* The JUnit file can be written (its folder exists and takes files; the file, if there, is writable):
+ * checked with the other options, so that `leakstamp gate` refuses before the job runs, not after. */
+static int check_junit_path(const char *path, ls_error *err)
+{
+    char *copy = xstrdup(path);
+    const char *dir = dirname(copy);
+    struct stat st;
+    int bad = access(path, F_OK) == 0 ? access(path, W_OK) : access(dir, W_OK | X_OK);
+    if (!bad && stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
+        bad = -1, errno = ENOTDIR;
+    if (bad)
+        ls_error_set(err, path, 0, "--junit: cannot write: %s", strerror(errno));
+    free(copy);
+    return bad ? -1 : 0;
+}
+
 static int load_checks(const gate_options *g, supp_list *supp, baseline *b, const ls_options *o, ls_error *err)
 {
+    if (g->junit && check_junit_path(g->junit, err) < 0)
+        return -1;
     for (size_t i = 0; i < g->nsuppress; i++)
         if (supp_load_file(supp, g->suppress[i], err) < 0)
             return -1;

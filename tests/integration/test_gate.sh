@@ -217,3 +217,14 @@ test_gate_help() {
     "$WRAP" gate --help | grep -q -- '--max-growth SIZE'
     "$ANALYZE" --gate --help | grep -q -- '--error-exitcode N'
 }
+
+test_gate_refuses_an_unwritable_junit_path_before_the_job() {
+    # checked with the other options: the job does not run (it was run in full, then exit 2)
+    local rc=0
+    "$WRAP" gate --junit /nonexistent-dir/j.xml -- "$JOBS/demo_leaky" 3 > out.txt 2> err.txt || rc=$?
+    expect_eq "exit" 2 "$rc"
+    ! grep -q "^demo:" out.txt || fail "the job ran: $(cat out.txt)"
+    grep -q "/nonexistent-dir/j.xml: --junit: cannot write: No such file or directory" err.txt || fail "$(cat err.txt)"
+    "$WRAP" gate --junit ok.xml -- "$JOBS/demo_leaky" 3 --no-leak > /dev/null
+    xmllint --noout ok.xml
+}
