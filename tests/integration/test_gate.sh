@@ -225,6 +225,6 @@ test_gate_refuses_an_unwritable_junit_path_before_the_job() {
     expect_eq "exit" 2 "$rc"
     ! grep -q "^demo:" out.txt || fail "the job ran: $(cat out.txt)"
     grep -q "/nonexistent-dir/j.xml: --junit: cannot write: No such file or directory" err.txt || fail "$(cat err.txt)"
-    "$WRAP" gate --junit ok.xml -- "$JOBS/demo_leaky" 3 --no-leak > /dev/null
+    "$WRAP" gate --junit ok.xml -- "$JOBS/demo_leaky" 3 > /dev/null || true   # a new file in "."
     xmllint --noout ok.xml
 }
