@@ -4,7 +4,7 @@
  *
  * Files: real.c (the next allocator and the bootstrap arena), guard.h (the recursion guard), arena.c
  * (the tool's own memory), config.c (LEAKSTAMP_* variables), unwind.c and unwind_cache.c (call stacks),
- * stacks.c (stack table), counters.c (per-site counters, per thread), livemap.c (live-pointer table),
+ * hooks_syscall.c (no descriptors for libunwind), stacks.c (stack table), counters.c (per-site counters, per thread), livemap.c (live-pointer table),
  * sampling.c (sampled mode), track.c (what an allocation or a free does), hooks_malloc.c and
  * hooks_new.c (the interposed allocation entry points), maptable.c and hooks_mmap.c (mappings made by
  * mmap/mremap/shmat outside malloc, per call site).
@@ -116,6 +116,10 @@ LS_HIDDEN size_t ls_unwind_scratch_bytes(void);
 /* The calling thread's own stack (stack_bounds.c): never allocates, never locks. 0 if known. */
 LS_HIDDEN void ls_stack_bounds_init(void);
 LS_HIDDEN int ls_stack_bounds(uintptr_t cfa, uintptr_t *lo, uintptr_t *hi);
+LS_HIDDEN int ls_in_unwinder(uintptr_t ip);   /* ip lies in libunwind (hooks_syscall.c) */
+/* syscall() calls that are not libunwind's go through this first when set (trap/: rt_sigprocmask);
+ * it sets *handled when it made the call itself. */
+extern long (*ls_syscall_filter)(long n, long a[6], int *handled) LS_HIDDEN;
 LS_HIDDEN void ls_unwind_cache_init(void);
 /* Site id of the stack of an allocation whose hook was called from return address `ra` with its CFA
  * at `cfa` (both known to the hook for free: see LS_CALLER). */
@@ -136,6 +140,7 @@ struct ls_stack_rec {
     uint16_t nframes;
     uint8_t truncated;
     _Atomic uint8_t emitted;      /* defined in the current report file */
+    uint32_t fork_gen;            /* process generation (stacks.c) of the thread that made it */
     int64_t prev_allocs, prev_bytes;  /* at the previous stamp; stamp lock only */
     uint32_t *modids;             /* module of each frame, resolved at emission (stamp lock) */
     uintptr_t frames[];
@@ -145,6 +150,7 @@ LS_HIDDEN int ls_stacks_init(void);
 LS_HIDDEN uint32_t ls_stacks_intern(const uintptr_t *frames, int n, int truncated);
 LS_HIDDEN struct ls_stack_rec *ls_stacks_get(uint32_t id);
 LS_HIDDEN uint32_t ls_stacks_count(void);        /* highest id handed out */
+LS_HIDDEN void ls_stacks_after_fork_child(void);
 
 /* ---- per-site counters, per thread (counters.c) ---- */
 struct ls_counts {
@@ -213,6 +219,11 @@ LS_HIDDEN void ls_side_lock_all(void);
 LS_HIDDEN void ls_side_unlock_all(void);
 LS_HIDDEN void ls_side_reset_locks(void);
 LS_HIDDEN void ls_side_each(void (*fn)(const struct ls_live *, void *), void *arg);
+LS_HIDDEN int ls_side_each_bounded(void (*fn)(const struct ls_live *, void *), void *arg);
+/* The same, when this thread may hold a shard lock itself (bounded != 0): -1 if a shard stayed locked
+ * after a bounded wait (the entries visited so far are incomplete). */
+LS_HIDDEN int ls_livemap_each_bounded(void (*fn)(const struct ls_live *, void *), void *arg, int bounded);
+
 
 /* ---- sampled mode (sampling.c) ---- */
 /* Inline: an unsampled allocation costs a subtraction, an unsampled free one load (sampling.c). */

@@ -232,3 +232,21 @@ void ls_livemap_each(void (*fn)(const struct ls_live *, void *), void *arg)
     }
     ls_side_each(fn, arg);
 }
+
+/* The page map has no lock; only the side table's shards can be held by this thread. */
+int ls_livemap_each_bounded(void (*fn)(const struct ls_live *, void *), void *arg, int bounded)
+{
+    if (!bounded) {
+        ls_livemap_each(fn, arg);
+        return 0;
+    }
+    for (uintptr_t t = 0; t < (1u << TOP_BITS); t++) {
+        struct mid *m = atomic_load_explicit(&top[t], memory_order_acquire);
+        for (uintptr_t k = 0; m && k < (1u << MID_BITS); k++) {
+            struct leaf *l = atomic_load_explicit(&m->leaf[k], memory_order_acquire);
+            if (l)
+                each_in_leaf(l, (t << (LEAF_SHIFT + MID_BITS)) | (k << LEAF_SHIFT), fn, arg);
+        }
+    }
+    return ls_side_each_bounded(fn, arg);
+}

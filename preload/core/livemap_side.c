@@ -202,3 +202,32 @@ void ls_side_each(void (*fn)(const struct ls_live *, void *), void *arg)
         unlock(s);
     }
 }
+
+/* A bounded wait for a shard lock: the caller may be a signal handler on the thread that holds it. */
+static int try_lock(struct shard *s)
+{
+    for (int spins = 0; spins < 20000; spins++) {
+        if (!atomic_exchange_explicit(&s->lock, 1, memory_order_acquire))
+            return 1;
+        if (spins > 200)
+            sched_yield();
+        else
+            __builtin_ia32_pause();
+    }
+    return 0;
+}
+
+/* As ls_side_each, for a caller that may hold a shard lock itself: -1 when a shard stayed locked. */
+int ls_side_each_bounded(void (*fn)(const struct ls_live *, void *), void *arg)
+{
+    for (int k = 0; k < NSHARDS; k++) {
+        struct shard *s = &shards[k];
+        if (!try_lock(s))
+            return -1;
+        for (uint32_t i = 0; i < s->cap; i++)
+            if (s->e[i].ptr)
+                fn(&s->e[i], arg);
+        unlock(s);
+    }
+    return 0;
+}

@@ -6,7 +6,9 @@
  * filled with compare-and-swap. A thread that loses the race for an empty slot compares against the
  * winner's record and moves on (its own record is a few wasted bytes of arena). Ids come from an atomic
  * counter after the slot is won, so ids are dense; a reader that finds a record whose id is not yet
- * published waits for it (a few instructions). Nothing is ever removed: a site lives as long as the
+ * published waits for it (a few instructions). A fork can cut that short: the child inherits a slot won
+ * by a thread it does not have, so a record made in an earlier process generation (bumped in every fork
+ * child) that still has no id is published by the first child thread that meets it. Nothing is ever removed: a site lives as long as the
  * process, which is what the per-event series need. Both arrays are mapped once at their full size;
  * only the pages touched cost memory.
  */
@@ -18,10 +20,12 @@
 #define NSLOTS (1u << SLOT_BITS)
 #define MAX_SITES LS_MAX_SITES            /* NSLOTS / 2 */
 #define OVERFLOW UINT32_MAX                /* id of a record that won a slot past MAX_SITES */
+#define ADOPTING (UINT32_MAX - 1)          /* a fork child is publishing a record the fork cut short */
 
 static struct ls_stack_rec *_Atomic *slots;
 static struct ls_stack_rec *_Atomic *by_id;   /* by_id[id], id >= 1 */
 static _Atomic uint32_t next_id;         /* highest id handed out */
+static _Atomic uint32_t fork_gen;        /* +1 in every fork child */
 
 int ls_stacks_init(void)
 {
@@ -47,12 +51,35 @@ static int same(const struct ls_stack_rec *s, uint32_t h, const uintptr_t *f, in
            memcmp(s->frames, f, (size_t)n * sizeof *f) == 0;
 }
 
+/* Give a record that won its slot an id and publish it. */
+static uint32_t publish(struct ls_stack_rec *s)
+{
+    uint32_t id = atomic_fetch_add(&next_id, 1) + 1;
+    if (id > MAX_SITES) {
+        atomic_store_explicit(&s->id, OVERFLOW, memory_order_release);
+        return 0;
+    }
+    atomic_store_explicit(&by_id[id], s, memory_order_release);
+    atomic_store_explicit(&s->id, id, memory_order_release);
+    return id;
+}
+
 static uint32_t published_id(struct ls_stack_rec *s)
 {
     uint32_t id;
-    while ((id = atomic_load_explicit(&s->id, memory_order_acquire)) == 0)
+    while ((id = atomic_load_explicit(&s->id, memory_order_acquire)) == 0 || id == ADOPTING) {
+        uint32_t zero = 0;
+        if (id == 0 && s->fork_gen != atomic_load_explicit(&fork_gen, memory_order_relaxed) &&
+            atomic_compare_exchange_strong(&s->id, &zero, ADOPTING))
+            return publish(s);
         __builtin_ia32_pause();
+    }
     return id == OVERFLOW ? 0 : id;
+}
+
+void ls_stacks_after_fork_child(void)
+{
+    atomic_fetch_add(&fork_gen, 1);
 }
 
 static struct ls_stack_rec *make(uint32_t h, const uintptr_t *f, int n, int truncated)
@@ -63,6 +90,7 @@ static struct ls_stack_rec *make(uint32_t h, const uintptr_t *f, int n, int trun
     s->hash = h;
     s->nframes = (uint16_t)n;
     s->truncated = (uint8_t)truncated;
+    s->fork_gen = atomic_load_explicit(&fork_gen, memory_order_relaxed);
     memcpy(s->frames, f, (size_t)n * sizeof *f);
     return s;
 }
@@ -78,16 +106,8 @@ uint32_t ls_stacks_intern(const uintptr_t *f, int n, int truncated)
         if (!s) {
             if (!claimed && !(claimed = make(h, f, n, truncated)))
                 return 0;
-            if (atomic_compare_exchange_strong(slot, &s, claimed)) {
-                uint32_t id = atomic_fetch_add(&next_id, 1) + 1;
-                if (id > MAX_SITES) {
-                    atomic_store_explicit(&claimed->id, OVERFLOW, memory_order_release);
-                    return 0;
-                }
-                atomic_store_explicit(&by_id[id], claimed, memory_order_release);
-                atomic_store_explicit(&claimed->id, id, memory_order_release);
-                return id;
-            }
+            if (atomic_compare_exchange_strong(slot, &s, claimed))
+                return publish(claimed);
             /* lost the race: s is the winner, compare with it below */
         }
         if (same(s, h, f, n, truncated))

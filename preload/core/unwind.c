@@ -6,7 +6,8 @@
  * the tracker) are cut from the top, so a stack starts at the caller of malloc or of operator new — the
  * call site a user can change. The slots let unwind_cache.c recognise the same stack again later by
  * reading a few words of live stack memory instead of unwinding (see there). Our own address range is
- * found once at start-up, never with dl_iterate_phdr on the allocation path.
+ * found once at start-up, never with dl_iterate_phdr on the allocation path; so is libunwind's, for
+ * hooks_syscall.c.
  */
 #define UNW_LOCAL_ONLY
 #include "core/core.h"
@@ -14,12 +15,17 @@
 #include <libunwind.h>
 #include <link.h>
 
-static uintptr_t self_lo, self_hi;
+static uintptr_t self_lo, self_hi, unw_lo, unw_hi;
 
-static int find_self(struct dl_phdr_info *info, size_t size, void *arg)
+struct range {
+    uintptr_t addr, lo, hi;
+};
+
+/* The load range of the object that contains r->addr. */
+static int find_range(struct dl_phdr_info *info, size_t size, void *arg)
 {
     (void)size;
-    uintptr_t me = (uintptr_t)arg;
+    struct range *r = arg;
     uintptr_t lo = UINTPTR_MAX, hi = 0;
     for (int i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
@@ -31,22 +37,36 @@ static int find_self(struct dl_phdr_info *info, size_t size, void *arg)
         if (a + ph->p_memsz > hi)
             hi = a + ph->p_memsz;
     }
-    if (me >= lo && me < hi) {
-        self_lo = lo;
-        self_hi = hi;
+    if (r->addr >= lo && r->addr < hi) {
+        r->lo = lo;
+        r->hi = hi;
         return 1;
     }
     return 0;
 }
 
+static void range_of(const void *addr, uintptr_t *lo, uintptr_t *hi)
+{
+    struct range r = {(uintptr_t)addr, 0, 0};
+    dl_iterate_phdr(find_range, &r);
+    *lo = r.lo;
+    *hi = r.hi;
+}
+
 void ls_unwind_init(void)
 {
-    dl_iterate_phdr(find_self, (void *)(uintptr_t)&ls_unwind_init);
+    range_of((const void *)&ls_unwind_init, &self_lo, &self_hi);
+    range_of((const void *)&unw_init_local, &unw_lo, &unw_hi);
 }
 
 int ls_in_self(uintptr_t ip)
 {
     return ip >= self_lo && ip < self_hi;
+}
+
+int ls_in_unwinder(uintptr_t ip)
+{
+    return ip >= unw_lo && ip < unw_hi;
 }
 
 /*

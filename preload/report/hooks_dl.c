@@ -6,20 +6,36 @@
  * with the job's own return address. The table is re-read at the next stamp. dlclose is an ordinary
  * wrapper: before the library is unmapped, the module table is refreshed and every stack not yet
  * written is tied to its modules, so allocations made by a library that is gone by the next stamp are
- * still symbolized right (docs/report-format.md: modules are never reused).
+ * still symbolized right (docs/report-format.md: modules are never reused). RTLD_DEEPBIND is dropped
+ * by the trampoline with one warning (a deep-bound library would bind malloc and free to the real
+ * allocator, bypassing us for its frees only: false leaks), as heaptrack does.
  */
 #include "report/report.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 
 LS_HIDDEN void *(*ls_real_dlopen)(const char *, int);
 static int (*real_dlclose)(void *);
 
-LS_HIDDEN void *ls_resolve_dlopen(void)
+static void *resolve_dlopen(void)
 {
     if (!ls_real_dlopen)
         ls_real_dlopen = (void *(*)(const char *, int))dlsym(RTLD_NEXT, "dlopen");
     return (void *)ls_real_dlopen;
+}
+
+/* The trampoline's slow path: dlopen not resolved yet, or RTLD_DEEPBIND dropped from the flags. */
+LS_HIDDEN void *ls_dlopen_slow(int deepbind)
+{
+    static _Atomic int warned;
+    int saved = errno;
+    if (deepbind && !atomic_exchange(&warned, 1))
+        ls_say("dlopen with RTLD_DEEPBIND: the flag is ignored, so that the library's allocations and frees "
+               "are seen");
+    void *real = resolve_dlopen();
+    errno = saved;
+    return real;
 }
 
 LS_EXPORT int dlclose(void *handle)
@@ -40,5 +56,5 @@ LS_EXPORT int dlclose(void *handle)
 
 __attribute__((constructor(102))) static void resolve_dl(void)
 {
-    ls_resolve_dlopen();
+    resolve_dlopen();
 }

@@ -19,18 +19,24 @@
 
 pid_t ls_owner_pid;
 
-/* Remove every LD_PRELOAD word that names libleakstamp, keeping the others. */
+/* Remove every LD_PRELOAD word that names libleakstamp, keeping the others, however long the value
+ * (the copy is mapped, not a fixed buffer: a long LD_PRELOAD is never cut). */
 static void stop_following_exec(void)
 {
     const char *v = getenv("LD_PRELOAD");
     if (!v)
         return;
-    char out[8192];
+    size_t cap = strlen(v) + 1;
+    char *out = ls_map(cap);
+    if (!out) {
+        ls_say("LEAKSTAMP_FOLLOW_EXEC=0: out of memory; exec'd programs are tracked too");
+        return;
+    }
     size_t n = 0;
     while (*v) {
         size_t w = strcspn(v, ": ");
         int ours = memmem(v, w, "libleakstamp", 12) != NULL;
-        if (!ours && w && n + w + 1 < sizeof out) {
+        if (!ours && w) {
             if (n)
                 out[n++] = ':';
             memcpy(out + n, v, w);
@@ -44,6 +50,7 @@ static void stop_following_exec(void)
         setenv("LD_PRELOAD", out, 1);
     else
         unsetenv("LD_PRELOAD");
+    ls_unmap(out, cap);
 }
 
 static void before_fork(void)
@@ -72,6 +79,7 @@ static void after_fork_child(void)
     ls_maps_reset_lock();
     ls_stamp_reset_lock();
     ls_counters_after_fork_child();
+    ls_stacks_after_fork_child();
     ls_sample_after_fork_child();
     struct ls_guard g = ls_enter();
     ls_owner_pid = getpid();

@@ -45,55 +45,61 @@ static void hexify(char *out, const unsigned char *id, size_t n)
     out[2 * n] = 0;
 }
 
+/* Notes are read one header at a time: this runs inside a stamp, possibly on a small thread stack
+ * (docs/preload.md gives the bound), so no buffer here is larger than a few hundred bytes. */
 static void find_build_id(int fd, const Elf64_Phdr *ph, char *out)
 {
-    unsigned char note[2048];
-    size_t n = ph->p_filesz < sizeof note ? ph->p_filesz : sizeof note;
-    if (read_at(fd, note, n, (off_t)ph->p_offset))
-        return;
-    for (size_t at = 0; at + sizeof(Elf64_Nhdr) <= n;) {
-        const Elf64_Nhdr *h = (const Elf64_Nhdr *)(note + at);
-        size_t name = (h->n_namesz + 3) & ~3u, desc = (h->n_descsz + 3) & ~3u;
-        const unsigned char *d = note + at + sizeof *h + name;
-        if (at + sizeof *h + name + h->n_descsz > n)
+    for (uint64_t at = 0; at + sizeof(Elf64_Nhdr) <= ph->p_filesz;) {
+        Elf64_Nhdr h;
+        char name[4];
+        if (read_at(fd, &h, sizeof h, (off_t)(ph->p_offset + at)))
             return;
-        if (h->n_type == NT_GNU_BUILD_ID && h->n_namesz == 4 && !memcmp(note + at + sizeof *h, "GNU", 4) &&
-            h->n_descsz <= 40) {
-            hexify(out, d, h->n_descsz);
+        uint64_t namesz = (h.n_namesz + 3ull) & ~3ull, descsz = (h.n_descsz + 3ull) & ~3ull;
+        uint64_t desc_at = at + sizeof h + namesz;
+        if (desc_at + h.n_descsz > ph->p_filesz)
+            return;
+        if (h.n_type == NT_GNU_BUILD_ID && h.n_namesz == 4 && h.n_descsz <= 40 &&
+            !read_at(fd, name, 4, (off_t)(ph->p_offset + at + sizeof h)) && !memcmp(name, "GNU", 4)) {
+            unsigned char id[40];
+            if (!read_at(fd, id, h.n_descsz, (off_t)(ph->p_offset + desc_at)))
+                hexify(out, id, h.n_descsz);
             return;
         }
-        at += sizeof *h + name + desc;
+        at = desc_at + descsz;
     }
 }
 
-/* Fills bias and build-id; returns -1 when the file is not a 64-bit ELF object. */
+/* Fills bias and build-id; returns -1 when the file is not a 64-bit ELF object. The program headers
+ * are read a few at a time, for the same reason as the notes. */
 static int inspect(struct module_slot *e, uintptr_t map0)
 {
     int fd = open(e->m.path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -1;
     Elf64_Ehdr eh;
-    int rc = -1;
+    int have_load = 0;
     if (read_at(fd, &eh, sizeof eh, 0) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
         eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum > 512)
         goto out;
-    Elf64_Phdr ph[512];
-    if (read_at(fd, ph, eh.e_phnum * sizeof ph[0], (off_t)eh.e_phoff))
-        goto out;
-    int have_load = 0;
-    for (int i = 0; i < eh.e_phnum; i++) {
-        if (ph[i].p_type == PT_LOAD && !have_load) {
-            /* the mapping at file offset 0 holds the first PT_LOAD, at its page-aligned address */
-            e->m.bias = map0 - (ph[i].p_vaddr & ~(uint64_t)(ph[i].p_align > 1 ? ph[i].p_align - 1 : 0xfff));
-            have_load = 1;
-        } else if (ph[i].p_type == PT_NOTE && !e->m.buildid[0]) {
-            find_build_id(fd, &ph[i], e->m.buildid);
+    enum { CHUNK = 8 };
+    Elf64_Phdr ph[CHUNK];
+    for (int first = 0; first < eh.e_phnum; first += CHUNK) {
+        int n = eh.e_phnum - first < CHUNK ? eh.e_phnum - first : CHUNK;
+        if (read_at(fd, ph, (size_t)n * sizeof ph[0], (off_t)(eh.e_phoff + (uint64_t)first * sizeof ph[0])))
+            goto out;
+        for (int i = 0; i < n; i++) {
+            if (ph[i].p_type == PT_LOAD && !have_load) {
+                /* the mapping at file offset 0 holds the first PT_LOAD, at its page-aligned address */
+                e->m.bias = map0 - (ph[i].p_vaddr & ~(uint64_t)(ph[i].p_align > 1 ? ph[i].p_align - 1 : 0xfff));
+                have_load = 1;
+            } else if (ph[i].p_type == PT_NOTE && !e->m.buildid[0]) {
+                find_build_id(fd, &ph[i], e->m.buildid);
+            }
         }
     }
-    rc = have_load ? 0 : -1;
 out:
     close(fd);
-    return rc;
+    return have_load ? 0 : -1;
 }
 
 static struct module_slot *lookup(const char *path, uintptr_t lo)

@@ -1,11 +1,15 @@
 /*
- * outfile.c — the report file's descriptor, kept alive under a job that does not know about it.
+ * outfile.c — the report file, written without ever holding a descriptor the job could see.
  *
- * Daemons close every descriptor and jobs dup2 over low numbers, so the descriptor is moved high
- * (F_DUPFD_CLOEXEC from 900, or as high as RLIMIT_NOFILE allows) and, before every record, checked
- * with fstat against the device and inode it was opened on. If it was closed or now names another file,
- * the report is reopened by its absolute path in append mode; the job's own descriptor with that
- * number is never touched.
+ * A job under the tool must hold exactly the descriptors it would hold without it: daemons close every
+ * descriptor, jobs dup2 over low numbers, test suites list /proc/self/fd, and an exec'd child must
+ * inherit nothing of ours. So no descriptor is kept between records: the file is created once
+ * (O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600: it holds argv, cwd, user and host) and closed, and every record
+ * is one open (O_APPEND|O_NOFOLLOW) – write – close. The reopened file must be the one we created (same
+ * device and inode): a report path replaced behind our back, by a symlink or another file, is refused
+ * and the run goes on without records (said once). All descriptors are O_CLOEXEC, so a fork+exec in
+ * another thread during the moment we write does not leak one either. The path is absolute (config.c),
+ * so a job's chdir does not matter.
  */
 #include "report/report.h"
 
@@ -13,44 +17,18 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int fd = -1;
+static int created;   /* this process has a report file */
 static dev_t dev;
 static ino_t ino;
 static char path[4096 + 256];
+static _Atomic int said_replaced;
 
 const char *ls_outfile_path(void)
 {
     return path;
-}
-
-static int move_high(int low)
-{
-    struct rlimit rl;
-    int want = 900;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && (rlim_t)want >= rl.rlim_cur)
-        want = rl.rlim_cur > 16 ? (int)rl.rlim_cur / 2 : low;
-    if (want <= low)
-        return low;
-    int high = fcntl(low, F_DUPFD_CLOEXEC, want);
-    if (high < 0)
-        return low;
-    close(low);
-    return high;
-}
-
-static int adopt(int low)
-{
-    struct stat st;
-    fd = move_high(low);
-    if (fstat(fd, &st) == 0) {
-        dev = st.st_dev;
-        ino = st.st_ino;
-    }
-    return 0;
 }
 
 /* Exe basename with only [A-Za-z0-9._-]. */
@@ -73,6 +51,19 @@ static void exe_tag(char *out, size_t cap)
         snprintf(out, cap, "job");
 }
 
+static int remember(int fd)
+{
+    struct stat st;
+    int rc = fstat(fd, &st);
+    if (rc == 0) {
+        dev = st.st_dev;
+        ino = st.st_ino;
+        created = 1;
+    }
+    close(fd);
+    return rc;
+}
+
 int ls_outfile_open(void)
 {
     char tag[64], rank[32] = "";
@@ -80,11 +71,12 @@ int ls_outfile_open(void)
     long long r = ls_batch_rank();
     if (r >= 0)   /* a job array's or MPI run's reports sort and read by rank */
         snprintf(rank, sizeof rank, "rank%lld.", r);
+    created = 0;
     for (int n = 0; n < 1000; n++) {
         snprintf(path, sizeof path, "%s/leakstamp.%s.%s%d.%d.lsr", ls_config.out_dir, tag, rank, (int)getpid(), n);
-        int low = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-        if (low >= 0)
-            return adopt(low);
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+        if (fd >= 0)
+            return remember(fd);
         if (errno != EEXIST) {
             ls_say("cannot write reports to %s: %s; job runs untracked", ls_config.out_dir, strerror(errno));
             return -1;
@@ -94,39 +86,46 @@ int ls_outfile_open(void)
     return -1;
 }
 
-static int still_ours(void)
+/* The report, opened for one record; -1 if it is gone or is no longer the file we created. */
+static int open_ours(void)
 {
-    struct stat st;
-    return fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
-}
-
-static int reopen(void)
-{
-    int low = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
-    if (low < 0)
+    if (!created)
         return -1;
-    return adopt(low);
+    int fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && st.st_dev == dev && st.st_ino == ino)
+        return fd;
+    close(fd);
+    if (!atomic_exchange(&said_replaced, 1))
+        ls_say("report %s was replaced by another file: no more records are written", path);
+    return -1;
 }
 
 int ls_outfile_write(const char *data, size_t len)
 {
-    if (!still_ours() && reopen() < 0)
+    int fd = open_ours();
+    if (fd < 0)
         return -1;
+    int rc = 0;
     while (len) {
         ssize_t w = write(fd, data, len);
         if (w < 0 && errno == EINTR)
             continue;
-        if (w <= 0)
-            return -1;
+        if (w <= 0) {
+            rc = -1;
+            break;
+        }
         data += w;
         len -= (size_t)w;
     }
-    return 0;
+    close(fd);
+    return rc;
 }
 
+/* A forked child writes its own file: it forgets the parent's. */
 void ls_outfile_close(void)
 {
-    if (still_ours())
-        close(fd);
-    fd = -1;
+    created = 0;
 }

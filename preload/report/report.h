@@ -75,6 +75,7 @@ LS_HIDDEN void ls_forget_previous_stamp(void);
 LS_HIDDEN void ls_stamp_internal(const char *name);
 LS_HIDDEN void ls_write_exit(const char *reason);
 LS_HIDDEN void ls_stamp_lock(void);
+LS_HIDDEN int ls_stamp_lock_bounded(int inside);   /* 0 taken; -1: `inside` the tool, may hold it */
 LS_HIDDEN void ls_stamp_unlock(void);
 LS_HIDDEN void ls_stamp_reset_lock(void);
 /* The mapping lines (stamp_maps.c): `map` + `mapped` into a stamp's body, `maplive` + `mapped` into the

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
-#include <time.h>
 #include <unistd.h>
 
 static void key(struct ls_buf *b, const char *k)
@@ -21,13 +20,31 @@ static void key(struct ls_buf *b, const char *k)
     ls_buf_tab(b);
 }
 
+/* Days since 1970-01-01 to a civil date (proleptic Gregorian; Howard Hinnant's algorithm). Done by
+ * hand because gmtime_r takes glibc's tzset lock, which another thread of the parent may hold when a
+ * forked child writes its header. */
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
 static void iso_time(char *out, size_t cap, uint64_t us)
 {
-    time_t s = (time_t)(us / 1000000);
-    struct tm tm;
-    gmtime_r(&s, &tm);
-    size_t n = strftime(out, cap, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out + n, cap - n, ".%06uZ", (unsigned)(us % 1000000));
+    uint64_t s = us / 1000000;
+    int64_t y;
+    unsigned mo, d;
+    civil_from_days((int64_t)(s / 86400), &y, &mo, &d);
+    unsigned sec = (unsigned)(s % 86400);
+    snprintf(out, cap, "%04lld-%02u-%02uT%02u:%02u:%02u.%06uZ", (long long)y, mo, d, sec / 3600, sec / 60 % 60,
+             sec % 60, (unsigned)(us % 1000000));
 }
 
 /* argv from /proc/self/cmdline: NUL-separated words. */

@@ -11,11 +11,16 @@
 #include "report/report.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 static pthread_mutex_t stamp_mutex = PTHREAD_MUTEX_INITIALIZER;
+static sigset_t held_mask;            /* the holder's signal mask before it took the lock */
+static _Atomic uintptr_t holder;      /* pthread_self() of the holder, 0 when free */
 /* A record is built in `rec` (definitions first, as they are met) with its site or live lines in
  * `body`; the stamp or exit line and the body are appended when the walk is done. Both buffers are
  * kept between stamps, unless a record made them large (many new stacks at once), so that one big
@@ -23,9 +28,81 @@ static pthread_mutex_t stamp_mutex = PTHREAD_MUTEX_INITIALIZER;
 #define KEEP_BYTES (1u << 20)
 static struct ls_buf rec, body, head;   /* head: the stamp or exit line */
 
-void ls_stamp_lock(void) { pthread_mutex_lock(&stamp_mutex); }
-void ls_stamp_unlock(void) { pthread_mutex_unlock(&stamp_mutex); }
-void ls_stamp_reset_lock(void) { pthread_mutex_init(&stamp_mutex, NULL); }
+/* While a thread holds the stamp lock, asynchronous signals wait: a handler that interrupted the holder
+ * and stamped, forked or exited would wait for the holder, that is for itself. Faults and SIGTRAP stay
+ * deliverable (blocked, the kernel kills the process instead; SIGTRAP: breakpoints in libc functions
+ * the tool calls, see trap.c). The raw system call keeps the job's interposed sigprocmask out of it. */
+static void block_async_signals(sigset_t *old)
+{
+    sigset_t s;
+    sigfillset(&s);   /* glibc leaves out its own SIGCANCEL and SIGSETXID */
+    sigdelset(&s, SIGTRAP);
+    sigdelset(&s, SIGSEGV);
+    sigdelset(&s, SIGBUS);
+    sigdelset(&s, SIGILL);
+    sigdelset(&s, SIGFPE);
+    syscall(SYS_rt_sigprocmask, SIG_BLOCK, &s, old, _NSIG / 8);
+}
+
+static void restore_signals(const sigset_t *old)
+{
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, old, NULL, _NSIG / 8);
+}
+
+static void took_lock(const sigset_t *old)
+{
+    held_mask = *old;
+    atomic_store(&holder, (uintptr_t)pthread_self());
+}
+
+void ls_stamp_lock(void)
+{
+    sigset_t old;
+    block_async_signals(&old);
+    pthread_mutex_lock(&stamp_mutex);
+    took_lock(&old);
+}
+
+/* For the exit record and the symbols record, which a signal handler may reach while this thread is
+ * inside the tool (`inside`: ls_busy() before the caller entered): never wait for a lock this thread
+ * holds, and wait for another thread a bounded time only. 0 when taken. */
+int ls_stamp_lock_bounded(int inside)
+{
+    if (!inside) {
+        ls_stamp_lock();
+        return 0;
+    }
+    if (atomic_load(&holder) == (uintptr_t)pthread_self())
+        return -1;
+    sigset_t old;
+    block_async_signals(&old);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 2;
+    if (pthread_mutex_timedlock(&stamp_mutex, &until) != 0) {
+        restore_signals(&old);
+        return -1;
+    }
+    took_lock(&old);
+    return 0;
+}
+
+void ls_stamp_unlock(void)
+{
+    sigset_t old = held_mask;
+    atomic_store(&holder, 0);
+    pthread_mutex_unlock(&stamp_mutex);
+    restore_signals(&old);
+}
+
+/* fork child: the forking thread held the lock (lifecycle.c before_fork); it is the only thread left. */
+void ls_stamp_reset_lock(void)
+{
+    sigset_t old = held_mask;
+    atomic_store(&holder, 0);
+    pthread_mutex_init(&stamp_mutex, NULL);
+    restore_signals(&old);
+}
 
 struct totals {
     uint64_t live_bytes, live_allocs, allocs;
@@ -183,12 +260,36 @@ static void take_birth(const struct ls_live *e, void *arg)
     ls_live_weight(e, &b->allocs, &b->bytes);
 }
 
-static int by_site_then_seq(const void *a, const void *b)
+static int before(const struct birth *x, const struct birth *y)
 {
-    const struct birth *x = a, *y = b;
-    if (x->site != y->site)
-        return x->site < y->site ? -1 : 1;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
+    return x->site != y->site ? x->site < y->site : x->seq < y->seq;
+}
+
+static void sift_down(struct birth *v, size_t root, size_t n)
+{
+    for (size_t child; (child = 2 * root + 1) < n; root = child) {
+        if (child + 1 < n && before(&v[child], &v[child + 1]))
+            child++;
+        if (!before(&v[root], &v[child]))
+            return;
+        struct birth t = v[root];
+        v[root] = v[child];
+        v[child] = t;
+    }
+}
+
+/* By site, then birth seq. A heap sort in place: qsort may call malloc, and the exit record may be
+ * written from a signal handler that interrupted the allocator. */
+static void sort_births(struct birth *v, size_t n)
+{
+    for (size_t i = n / 2; i-- > 0;)
+        sift_down(v, i, n);
+    for (size_t end = n; end-- > 1;) {
+        struct birth t = v[0];
+        v[0] = v[end];
+        v[end] = t;
+        sift_down(v, 0, end);
+    }
 }
 
 /* One `live` line for the run of entries [i, j) of one site. */
@@ -216,25 +317,61 @@ static void put_live_line(struct ls_buf *b, const struct birth *v, size_t i, siz
     ls_buf_nl(b);
 }
 
+/* Live lines from the live-pointer table, with births; -1 if a shard could not be locked (this thread
+ * may hold it: a signal handler that interrupted the allocator calls exit). */
+static int put_live_from_table(uint32_t n, struct totals *t, int inside)
+{
+    struct births births = {0};
+    int rc = ls_livemap_each_bounded(take_birth, &births, inside);
+    if (rc == 0) {
+        sort_births(births.v, births.n);
+        for (size_t i = 0, j; i < births.n; i = j) {
+            for (j = i; j < births.n && births.v[j].site == births.v[i].site; j++) {
+                t->live_allocs += (uint64_t)births.v[j].allocs;
+                t->live_bytes += (uint64_t)births.v[j].bytes;
+            }
+            if (births.v[i].site && births.v[i].site <= n && ls_stacks_get(births.v[i].site))
+                put_live_line(&body, births.v, i, j);
+        }
+    }
+    ls_unmap(births.v, births.cap * sizeof *births.v);
+    return rc;
+}
+
+/* The degraded form (docs/report-format.md): live lines from the per-site counters, without births. */
+static void put_live_from_counters(uint32_t n, struct totals *t)
+{
+    for (uint32_t id = 1; id <= n; id++) {
+        struct ls_stack_rec *s = ls_stacks_get(id);
+        const struct ls_plain_counts *c = &sums[id];
+        if (!s || (!c->live_allocs && !c->live_bytes))
+            continue;
+        t->live_allocs += (uint64_t)c->live_allocs;
+        t->live_bytes += (uint64_t)c->live_bytes;
+        ls_define_stack(&rec, s);
+        ls_buf_str(&body, "live\t"), ls_buf_u64(&body, id), ls_buf_tab(&body);
+        ls_buf_i64(&body, c->live_allocs), ls_buf_tab(&body), ls_buf_i64(&body, c->live_bytes), ls_buf_tab(&body);
+        ls_buf_i64(&body, c->total_allocs), ls_buf_tab(&body), ls_buf_i64(&body, c->total_bytes), ls_buf_nl(&body);
+    }
+}
+
 void ls_write_exit(const char *reason)
 {
     if (!atomic_load(&ls_active))
         return;
     struct ls_guard g = ls_enter_blocking();
-    ls_stamp_lock();
+    if (ls_stamp_lock_bounded(g.was)) {
+        ls_say("exit inside the tool's own record (a signal handler called exit or exec): no exit record");
+        ls_leave_blocking(g);
+        return;
+    }
     uint32_t n = sum_counters();
-    struct births births = {0};
-    ls_livemap_each(take_birth, &births);
-    if (births.n)
-        qsort(births.v, births.n, sizeof *births.v, by_site_then_seq);
     struct totals t = {0};
-    for (size_t i = 0, j; i < births.n; i = j) {
-        for (j = i; j < births.n && births.v[j].site == births.v[i].site; j++) {
-            t.live_allocs += (uint64_t)births.v[j].allocs;
-            t.live_bytes += (uint64_t)births.v[j].bytes;
-        }
-        if (births.v[i].site && births.v[i].site <= n && ls_stacks_get(births.v[i].site))
-            put_live_line(&body, births.v, i, j);
+    body.len = 0;
+    if (put_live_from_table(n, &t, g.was)) {
+        body.len = 0;
+        t = (struct totals){0};
+        put_live_from_counters(n, &t);
     }
     for (uint32_t id = 1; id <= n; id++)
         t.allocs += (uint64_t)sums[id].total_allocs;
@@ -246,7 +383,6 @@ void ls_write_exit(const char *reason)
     ls_buf_tab(&head), ls_buf_u64(&head, atomic_load(&ls_stamp_seq)), ls_buf_nl(&head);
     put_tool_memory(&head, 1);
     write_record("end\texit\n");
-    ls_unmap(births.v, births.cap * sizeof *births.v);
     ls_stamp_unlock();
     ls_leave_blocking(g);
 }

@@ -158,7 +158,12 @@ static void write_symbols_record(int final)
     /* The guard first: the write below may enter a named libc function (write), whose breakpoint must
      * not try to stamp while we hold the stamp mutex (see on_hit). */
     struct ls_guard g = ls_enter_blocking();
-    pthread_mutex_lock(&pend_lock);
+    /* At exit from a signal handler that interrupted the tool, this thread may hold pend_lock: then
+     * the record is left out rather than waited for (ls_stamp_lock_bounded for the stamp lock). */
+    if (g.was ? pthread_mutex_trylock(&pend_lock) : pthread_mutex_lock(&pend_lock)) {
+        ls_leave_blocking(g);
+        return;
+    }
     atomic_store(&pending_new, 0);
     struct ls_buf b = {0};
     ls_buf_put(&b, pending.data, pending.len);
@@ -181,8 +186,7 @@ static void write_symbols_record(int final)
                 say_unmatched(i);
         }
     ls_buf_str(&b, "end\tsymbols\n");
-    if (!b.failed && atomic_load(&ls_active)) {
-        ls_stamp_lock();
+    if (!b.failed && atomic_load(&ls_active) && ls_stamp_lock_bounded(g.was) == 0) {
         if (ls_outfile_write(b.data, b.len) == 0)
             pending.len = 0;
         ls_stamp_unlock();
@@ -263,13 +267,21 @@ static int unique_tail(struct ls_symname *m, const char *demangled, int how)
     return 0;
 }
 
+/* Names of one symbol while a scan runs. Not on the stack: a scan runs inside dlopen, in a SIGTRAP
+ * handler on whatever stack the job gave that thread (docs/preload.md: the stack bound). Scans never run
+ * at once: at start-up there is one thread, and later the loader calls its breakpoint with its own lock
+ * held. */
+static struct scan_names {
+    char base[4096], dem[4096], path[4096];
+} *names;
+
 static int on_symbol(const char *sym, uintptr_t addr, int prot, void *arg)
 {
     struct object_scan *sc = arg;
-    char base[4096], dem[4096];
-    if (ls_sym_base(sym, base, sizeof base))
+    char *base = names->base;
+    if (ls_sym_base(sym, base, sizeof names->base))
         return 0;   /* a .cold part: reached by jumps from inside its function, no entry */
-    const char *d = ls_sym_needs_demangling(base) ? ls_sym_demangle(base, dem, sizeof dem) : NULL;
+    const char *d = ls_sym_needs_demangling(base) ? ls_sym_demangle(base, names->dem, sizeof names->dem) : NULL;
     for (int i = 0; i < ls_sym.n; i++) {
         int how = ls_sym_matches(&ls_sym.names[i], base, d);
         if (how != LS_MATCH_NONE && (!d || unique_tail(&ls_sym.names[i], d, how)))
@@ -280,10 +292,10 @@ static int on_symbol(const char *sym, uintptr_t addr, int prot, void *arg)
 
 static const char *object_path(const struct link_map *lm)
 {
-    char buf[4096];
+    char *buf = names->path;
     const char *p = lm->l_name;
     if (!p || !*p) {
-        ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+        ssize_t n = readlink("/proc/self/exe", buf, sizeof names->path - 1);
         if (n <= 0)
             return NULL;
         buf[n] = 0;
@@ -300,6 +312,8 @@ static const char *object_path(const struct link_map *lm)
  * start-up and in the loader's thread at RT_CONSISTENT, when the list is stable. */
 static void scan_objects(void)
 {
+    if (!names && !(names = ls_arena_alloc(sizeof *names)))
+        return;
     for (int k = 0; k < nobjects; k++)
         objects[k].seen = 0;
     for (const struct link_map *lm = _r_debug.r_map; lm; lm = lm->l_next) {
@@ -330,15 +344,31 @@ static void scan_objects(void)
     }
 }
 
-/* The loader's breakpoint: a dlopen or dlclose has finished changing the list. */
+/* The loader's breakpoint: a dlopen or dlclose has finished changing the list. The scan allocates
+ * (demangler: untracked, from the real allocator) and opens files (cancellation points: held off). */
 static void on_loader_event(void *arg, ucontext_t *uc)
 {
     (void)arg, (void)uc;
     if (_r_debug.r_state != RT_CONSISTENT)
         return;
-    struct ls_guard g = ls_enter();   /* the scan may allocate (libc): untracked, from the real allocator */
+    struct ls_guard g = ls_enter_blocking();
     scan_objects();
-    ls_leave(g);
+    ls_leave_blocking(g);
+}
+
+/* fork: every lock of this room is taken before and released after on both sides, so a child never
+ * inherits one held by a thread it does not have. Registered after lifecycle.c's handlers, so ours
+ * are taken first (pend_lock before the stamp lock, as write_symbols_record takes them). */
+static void fork_prepare(void)
+{
+    pthread_mutex_lock(&pend_lock);
+    ls_trap_fork_prepare();
+}
+
+static void fork_done(void)
+{
+    ls_trap_fork_done();
+    pthread_mutex_unlock(&pend_lock);
 }
 
 static void named_start(void)
@@ -352,6 +382,7 @@ static void named_start(void)
         self_lm = lm;
     if (ls_trap_init())
         return;
+    pthread_atfork(fork_prepare, fork_done, fork_done);
     scan_objects();
     char why[256];
     if (!_r_debug.r_brk ||

@@ -131,6 +131,19 @@ void ls_trap_forget_owner(int owner)
 
 int ls_trap_installed(void) { return atomic_load(&installed); }
 
+/* fork: no thread may be half way through arming (symstamp.c registers the handlers). */
+void ls_trap_fork_prepare(void)
+{
+    pthread_mutex_lock(&arm_lock);
+    ls_insn_fork_prepare();
+}
+
+void ls_trap_fork_done(void)
+{
+    ls_insn_fork_done();
+    pthread_mutex_unlock(&arm_lock);
+}
+
 void ls_trap_job_action(const struct sigaction *act, struct sigaction *old)
 {
     struct sigaction *cur = atomic_load(&job_act);

@@ -91,6 +91,9 @@ struct ls_insn {
 };
 /* Decode the instruction at `code` (its original bytes) and prepare to run it: 0, or -1 with `why`. */
 LS_HIDDEN int ls_insn_prepare(const uint8_t *code, struct ls_insn *in, char *why, size_t cap);
+/* fork: the scratch lock, taken before and released after on both sides (nested in the arm lock). */
+LS_HIDDEN void ls_insn_fork_prepare(void);
+LS_HIDDEN void ls_insn_fork_done(void);
 /* Run the displaced instruction on the interrupted context (after the trap). */
 LS_HIDDEN void ls_insn_run(const struct ls_insn *in, uintptr_t addr, ucontext_t *uc);
 
@@ -102,6 +105,9 @@ LS_HIDDEN int ls_trap_arm(uintptr_t addr, int prot, ls_trap_fn fn, void *arg, in
 LS_HIDDEN void *ls_trap_arg(uintptr_t addr);      /* arg of a live trap at addr, or NULL */
 LS_HIDDEN void ls_trap_forget_owner(int owner);   /* its object was unmapped: its traps are gone */
 LS_HIDDEN int ls_trap_installed(void);
+/* fork: the arm and scratch locks, taken before and released after on both sides. */
+LS_HIDDEN void ls_trap_fork_prepare(void);
+LS_HIDDEN void ls_trap_fork_done(void);
 /* The job's own SIGTRAP disposition, which our handler chains to (trap_signals.c keeps it). */
 LS_HIDDEN void ls_trap_job_action(const struct sigaction *act, struct sigaction *old);
 LS_HIDDEN int ls_real_sigaction(int sig, const struct sigaction *act, struct sigaction *old);

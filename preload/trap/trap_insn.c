@@ -227,6 +227,9 @@ static int fill_slot(uint8_t *slot, const uint8_t *code, const struct decoded *d
     return mprotect(page, PAGE, PROT_READ | PROT_EXEC);
 }
 
+void ls_insn_fork_prepare(void) { pthread_mutex_lock(&scratch_lock); }
+void ls_insn_fork_done(void) { pthread_mutex_unlock(&scratch_lock); }
+
 int ls_insn_prepare(const uint8_t *c, struct ls_insn *in, char *why, size_t cap)
 {
     memset(in, 0, sizeof *in);
