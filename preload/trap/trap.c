@@ -1,8 +1,9 @@
 /*
  * trap.c — int3 breakpoints at function entries, and the SIGTRAP handler that serves them.
  *
- * Arming writes 0xcc over the first byte of a function (the page is made writable with mprotect for
- * the one-byte store and given back its protection right after) and records the address in a table.
+ * Arming writes 0xcc over the first byte of a function (the page is made writable and executable with
+ * mprotect for the one-byte store and given back its protection right after; under W^X, through
+ * /proc/self/mem) and records the address in a table.
  * The original instruction is never written back: trap_insn.c runs it on the interrupted context, so
  * any number of threads can enter the function at once, recursively too, with no window in which a
  * thread could miss the breakpoint or execute half an instruction.
@@ -19,10 +20,12 @@
 #include "trap/trap.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define NTRAPS 8192   /* power of two; named stamps are a handful of functions with their overloads */
@@ -64,18 +67,26 @@ void *ls_trap_arg(uintptr_t addr)
     return t && atomic_load(&t->live) ? t->arg : NULL;
 }
 
-/* One byte into a code page: writable for the store only. W^X policies that refuse a
- * writable+executable mapping get a short read-write window instead. */
+/* One byte into a live code page, which must never lose its execute permission (another thread may be
+ * running it): the page is made writable and executable for the store, then given back its protection.
+ * Under a W^X policy that refuses writable+executable, the byte is written through /proc/self/mem
+ * instead, as a debugger writes a breakpoint, with the protection left alone; if that is refused too,
+ * the function is not armed. */
 static int poke(uintptr_t addr, uint8_t byte, int prot)
 {
     long psz = sysconf(_SC_PAGESIZE);
     void *page = (void *)(addr & ~(uintptr_t)(psz - 1));
-    if (mprotect(page, (size_t)psz, prot | PROT_READ | PROT_WRITE) &&
-        mprotect(page, (size_t)psz, PROT_READ | PROT_WRITE))
+    if (mprotect(page, (size_t)psz, prot | PROT_READ | PROT_WRITE) == 0) {
+        *(volatile uint8_t *)addr = byte;
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        return mprotect(page, (size_t)psz, prot);
+    }
+    int fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+    if (fd < 0)
         return -1;
-    *(volatile uint8_t *)addr = byte;
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    return mprotect(page, (size_t)psz, prot);
+    ssize_t w = pwrite(fd, &byte, 1, (off_t)addr);
+    close(fd);
+    return w == 1 ? 0 : -1;
 }
 
 int ls_trap_arm(uintptr_t addr, int prot, ls_trap_fn fn, void *arg, int owner, char *why, size_t cap)
@@ -164,16 +175,35 @@ void ls_trap_job_action(const struct sigaction *act, struct sigaction *old)
     }
 }
 
+/* The job's handler, run as the kernel would run it: with its sa_mask added to the blocked set for
+ * the duration (SIGTRAP itself excepted: a breakpoint hit while it is blocked kills the process, so
+ * SA_NODEFER is in effect for SIGTRAP whatever the flags say), and with SA_RESETHAND putting the
+ * default action back first. SA_SIGINFO chooses the form of the call. */
+static void run_job_handler(const struct sigaction *a, int sig, siginfo_t *si, void *ctx)
+{
+    if (a->sa_flags & SA_RESETHAND) {
+        struct sigaction dfl;
+        memset(&dfl, 0, sizeof dfl);
+        dfl.sa_handler = SIG_DFL;
+        ls_trap_job_action(&dfl, NULL);
+    }
+    sigset_t mask = a->sa_mask, old;
+    sigdelset(&mask, SIGTRAP);
+    syscall(SYS_rt_sigprocmask, SIG_BLOCK, &mask, &old, _NSIG / 8);
+    if (a->sa_flags & SA_SIGINFO)
+        a->sa_sigaction(sig, si, ctx);
+    else
+        a->sa_handler(sig);
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, _NSIG / 8);
+}
+
 /* A SIGTRAP that is not ours: what would have happened without us. */
 static void chain(int sig, siginfo_t *si, void *ctx)
 {
     struct sigaction *a = atomic_load(&job_act);
-    if (a && (a->sa_flags & SA_SIGINFO) && a->sa_sigaction) {
-        a->sa_sigaction(sig, si, ctx);
-        return;
-    }
     if (a && a->sa_handler != SIG_DFL && a->sa_handler != SIG_IGN) {
-        a->sa_handler(sig);
+        struct sigaction copy = *a;   /* SA_RESETHAND replaces the job's disposition */
+        run_job_handler(&copy, sig, si, ctx);
         return;
     }
     if (a && a->sa_handler == SIG_IGN && si->si_code <= 0)
@@ -229,5 +259,6 @@ int ls_trap_init(void)
     }
     ls_trap_job_action(&old, NULL);
     atomic_store(&installed, 1);
+    ls_trap_keep_deliverable();
     return 0;
 }

@@ -111,5 +111,7 @@ LS_HIDDEN void ls_trap_fork_done(void);
 /* The job's own SIGTRAP disposition, which our handler chains to (trap_signals.c keeps it). */
 LS_HIDDEN void ls_trap_job_action(const struct sigaction *act, struct sigaction *old);
 LS_HIDDEN int ls_real_sigaction(int sig, const struct sigaction *act, struct sigaction *old);
+/* After the handler is installed: SIGTRAP unblocked here, raw masks filtered (trap_signals.c). */
+LS_HIDDEN void ls_trap_keep_deliverable(void);
 
 #endif

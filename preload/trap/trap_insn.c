@@ -7,7 +7,8 @@
  *     push %reg, mov %rsp,%rbp, sub $imm,%rsp (with its flags), ret (the loader's _dl_debug_state);
  *   - otherwise executed out of line: the instruction is copied into a slot of a scratch page near
  *     the code (within ±2 GiB, so a %rip-relative operand can be re-aimed), followed by an absolute
- *     jump back to the instruction after it, and the trap resumes the thread at the slot.
+ *     jump back to the instruction after it, and the trap resumes the thread at the slot. Slot pages
+ *     stay executable while new slots are written (below).
  * Control transfers (jumps, calls, returns other than a bare ret, loops) and encodings the small
  * length decoder below does not know (VEX/EVEX, most of the 0f map's rarities) are refused: the
  * function is then not stamped and the user is told why.
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 enum { K_SKIP, K_PUSH, K_MOV_RSP_RBP, K_SUB_RSP, K_RET, K_OUT_OF_LINE };
 
@@ -153,12 +155,19 @@ static int decode(const uint8_t *c, struct decoded *d)
     return i <= 15 ? 0 : -1;
 }
 
-/* ---- scratch pages for out-of-line copies ---- */
+/* ---- scratch pages for out-of-line copies ----
+ * A published slot page never loses its execute permission: other threads may be running a slot on it
+ * while a new one is written (a dlopen while armed functions run). Each page is one memfd mapped twice,
+ * read-execute near the code and read-write anywhere; slots are written through the second view, and
+ * the descriptor is closed at once (the mappings keep the memory). Where that is refused (no memfd, or a
+ * policy that forbids executing it), each slot gets a fresh private page, filled while nobody can run
+ * it and made read-execute before it is published; such a page is never written again. */
 
 #define SLOT 32
 #define PAGE 4096
 struct scratch {
-    uint8_t *base;
+    uint8_t *base;    /* the executable view */
+    uint8_t *write;   /* the writable view; NULL for a fresh page (one slot, never written again) */
     int used;
 };
 static struct scratch pages[256];
@@ -171,37 +180,68 @@ static int near(uintptr_t a, uintptr_t b)
     return d > -(1l << 30) && d < (1l << 30);
 }
 
-/* A slot within 1 GiB of addr (so any rip-relative target of the instruction stays in rel32 reach). */
-static uint8_t *slot_near(uintptr_t addr)
+/* An executable mapping (memfd view, or a fresh writable page) within 1 GiB of addr, or NULL. */
+static void *map_near(uintptr_t addr, int fd, int prot)
 {
-    for (int i = 0; i < npages; i++)
-        if (pages[i].used + SLOT <= PAGE && near((uintptr_t)pages[i].base, addr)) {
-            uint8_t *s = pages[i].base + pages[i].used;
-            pages[i].used += SLOT;
-            return s;
-        }
-    if (npages == (int)(sizeof pages / sizeof pages[0]))
-        return NULL;
     static const long tries[] = {-(64l << 20), 64l << 20, -(256l << 20), 256l << 20, -(768l << 20), 768l << 20};
     for (size_t t = 0; t < sizeof tries / sizeof tries[0]; t++) {
         uintptr_t hint = ((addr + (uintptr_t)tries[t]) & ~(uintptr_t)(PAGE - 1));
-        void *p = mmap((void *)hint, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        void *p = fd >= 0 ? mmap((void *)hint, PAGE, prot, MAP_SHARED, fd, 0)
+                          : mmap((void *)hint, PAGE, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (p == MAP_FAILED)
             continue;
-        if (!near((uintptr_t)p, addr)) {
-            munmap(p, PAGE);
-            continue;
-        }
-        pages[npages].base = p;
-        pages[npages].used = SLOT;
-        npages++;
-        return p;
+        if (near((uintptr_t)p, addr))
+            return p;
+        munmap(p, PAGE);
     }
     return NULL;
 }
 
-/* Writing a slot: the page is made writable for the copy, then read-execute again. */
-static int fill_slot(uint8_t *slot, const uint8_t *code, const struct decoded *d, uintptr_t addr)
+/* A new double-mapped page near addr; 0, or -1 when memfds cannot be used here. */
+static int new_shared_page(uintptr_t addr, struct scratch *pg)
+{
+    int fd = memfd_create("leakstamp-slots", MFD_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    void *w = MAP_FAILED, *x = NULL;
+    if (ftruncate(fd, PAGE) == 0)
+        w = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (w != MAP_FAILED)
+        x = map_near(addr, fd, PROT_READ | PROT_EXEC);
+    close(fd);
+    if (!x) {
+        if (w != MAP_FAILED)
+            munmap(w, PAGE);
+        return -1;
+    }
+    *pg = (struct scratch){x, w, 0};
+    return 0;
+}
+
+/* A slot within 1 GiB of addr (so any rip-relative target of the instruction stays in rel32 reach). */
+static struct scratch *slot_near(uintptr_t addr, uint8_t **slot)
+{
+    for (int i = 0; i < npages; i++)
+        if (pages[i].write && pages[i].used + SLOT <= PAGE && near((uintptr_t)pages[i].base, addr)) {
+            *slot = pages[i].base + pages[i].used;
+            return &pages[i];
+        }
+    if (npages == (int)(sizeof pages / sizeof pages[0]))
+        return NULL;
+    struct scratch *pg = &pages[npages];
+    if (new_shared_page(addr, pg)) {
+        void *p = map_near(addr, -1, PROT_READ | PROT_WRITE);
+        if (!p)
+            return NULL;
+        *pg = (struct scratch){p, NULL, 0};
+    }
+    npages++;
+    *slot = pg->base;
+    return pg;
+}
+
+/* Writing a slot: through the writable view, or into the fresh page before it becomes executable. */
+static int fill_slot(struct scratch *pg, uint8_t *slot, const uint8_t *code, const struct decoded *d, uintptr_t addr)
 {
     uint8_t buf[SLOT];
     memcpy(buf, code, (size_t)d->len);
@@ -220,11 +260,16 @@ static int fill_slot(uint8_t *slot, const uint8_t *code, const struct decoded *d
     memcpy(buf + d->len, jmp, 6);
     uint64_t back = addr + (uint64_t)d->len;
     memcpy(buf + d->len + 6, &back, 8);
-    uint8_t *page = (uint8_t *)((uintptr_t)slot & ~(uintptr_t)(PAGE - 1));
-    if (mprotect(page, PAGE, PROT_READ | PROT_WRITE))
-        return -1;
-    memcpy(slot, buf, (size_t)d->len + 14);
-    return mprotect(page, PAGE, PROT_READ | PROT_EXEC);
+    size_t n = (size_t)d->len + 14;
+    if (pg->write) {
+        memcpy(pg->write + (slot - pg->base), buf, n);
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        pg->used += SLOT;
+        return 0;
+    }
+    memcpy(slot, buf, n);
+    pg->used = PAGE;
+    return mprotect(pg->base, PAGE, PROT_READ | PROT_EXEC);
 }
 
 void ls_insn_fork_prepare(void) { pthread_mutex_lock(&scratch_lock); }
@@ -259,8 +304,9 @@ int ls_insn_prepare(const uint8_t *c, struct ls_insn *in, char *why, size_t cap)
             return -1;
         }
         pthread_mutex_lock(&scratch_lock);
-        uint8_t *slot = slot_near((uintptr_t)c);
-        int bad = !slot || fill_slot(slot, c, &d, (uintptr_t)c);
+        uint8_t *slot = NULL;
+        struct scratch *pg = slot_near((uintptr_t)c, &slot);
+        int bad = !pg || fill_slot(pg, slot, c, &d, (uintptr_t)c);
         pthread_mutex_unlock(&scratch_lock);
         if (bad) {
             snprintf(why, cap, "no room for an out-of-line copy of its first instruction near it");
