@@ -176,6 +176,9 @@ $(B)/tests/jobs/status_job_static_pie: tests/jobs/status_job.c
 # libsymev.so holds sym_shared's event function (exported, called from the executable through the PLT);
 # libsymplugin.so is dlopen'ed by sym_dlopen. Both sit next to the jobs, found through $$ORIGIN.
 SYM_JOB_LIBS = $(B)/tests/jobs/libsymev.so $(B)/tests/jobs/libsymplugin.so
+# Libraries of test_job_unchanged.sh: libdeep.so (RTLD_DEEPBIND, a late stack), liboolhot.so and
+# liboolplug.so (functions that run out of line).
+SYM_JOB_LIBS += $(B)/tests/jobs/libdeep.so $(B)/tests/jobs/liboolhot.so $(B)/tests/jobs/liboolplug.so
 $(B)/tests/jobs/lib%.so: tests/jobs/lib/%_lib.cpp $(wildcard tests/jobs/lib/*.h)
 	@mkdir -p $(@D)
 	$(CXX) -std=c++17 -O0 -g -Wall -Wextra $(if $(WERROR),-Werror) -fPIC -shared -o $@ $<
