@@ -71,7 +71,7 @@ JOB_BIN      = $(JOB_C:tests/jobs/%.c=$(B)/tests/jobs/%) $(JOB_CXX:tests/jobs/%.
 
 BENCH_REPS ?= 5
 
-.PHONY: all deps test unit integration demo clean bench fuzz install html-check
+.PHONY: all deps test unit integration check-cpython demo clean bench fuzz install html-check
 all: $(LIB) $(ANALYZER) $(LAUNCHER)
 
 deps:
@@ -228,10 +228,16 @@ unit: $(UNIT_BIN)
 integration: all $(JOB_BIN) $(STATIC_JOBS) $(SYM_JOB_LIBS) $(REAL_JOB_LIBS) $(MAP_JOB_LIBS) $(DETSIM) $(B)/tests/bench/alloc_heavy
 	@bash tests/integration/run.sh
 
+# CPython's own subprocess/threading/signal/fork/mmap/ctypes tests, with and without the preload: the
+# same outcome for every test (tests/cpython/run.sh, about two minutes).
+check-cpython: all
+	@bash tests/cpython/run.sh
+
 test: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory integration
+	@$(MAKE) --no-print-directory check-cpython
 
 # A fresh output directory each time, so the report shows this run only.
 demo: deps
