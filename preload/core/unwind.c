@@ -13,6 +13,7 @@
 #include "core/core.h"
 
 #include <libunwind.h>
+#include <pthread.h>
 #include <link.h>
 
 static uintptr_t self_lo, self_hi, unw_lo, unw_hi;
@@ -86,7 +87,7 @@ size_t ls_unwind_scratch_bytes(void)
     return sizeof(struct ls_unwind_scratch);
 }
 
-int ls_unwind(struct ls_stack *st, int depth, void *scratch)
+static int walk(struct ls_stack *st, int depth, void *scratch)
 {
     unw_context_t *ucp = &((struct ls_unwind_scratch *)scratch)->uc;
     unw_cursor_t *cp = &((struct ls_unwind_scratch *)scratch)->c;
@@ -114,4 +115,16 @@ int ls_unwind(struct ls_stack *st, int depth, void *scratch)
         st->n++;
     } while (unw_step(cp) > 0);
     return st->n;
+}
+
+/* libunwind's memory validation calls read() and close() (hooks_syscall.c), cancellation points: a
+ * pthread_cancel acted on there would unwind the job's thread out of malloc, possibly out of a dlopen
+ * holding the loader's locks. Cancellation waits until the walk is done. */
+int ls_unwind(struct ls_stack *st, int depth, void *scratch)
+{
+    int old;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+    int n = walk(st, depth, scratch);
+    pthread_setcancelstate(old, &old);
+    return n;
 }
