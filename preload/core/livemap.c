@@ -220,7 +220,8 @@ static void each_in_leaf(struct leaf *l, uintptr_t base, void (*fn)(const struct
     }
 }
 
-void ls_livemap_each(void (*fn)(const struct ls_live *, void *), void *arg)
+/* The page map: lock-free, read while other threads change it. */
+static void each_in_map(void (*fn)(const struct ls_live *, void *), void *arg)
 {
     for (uintptr_t t = 0; t < (1u << TOP_BITS); t++) {
         struct mid *m = atomic_load_explicit(&top[t], memory_order_acquire);
@@ -230,6 +231,11 @@ void ls_livemap_each(void (*fn)(const struct ls_live *, void *), void *arg)
                 each_in_leaf(l, (t << (LEAF_SHIFT + MID_BITS)) | (k << LEAF_SHIFT), fn, arg);
         }
     }
+}
+
+void ls_livemap_each(void (*fn)(const struct ls_live *, void *), void *arg)
+{
+    each_in_map(fn, arg);
     ls_side_each(fn, arg);
 }
 
@@ -240,13 +246,6 @@ int ls_livemap_each_bounded(void (*fn)(const struct ls_live *, void *), void *ar
         ls_livemap_each(fn, arg);
         return 0;
     }
-    for (uintptr_t t = 0; t < (1u << TOP_BITS); t++) {
-        struct mid *m = atomic_load_explicit(&top[t], memory_order_acquire);
-        for (uintptr_t k = 0; m && k < (1u << MID_BITS); k++) {
-            struct leaf *l = atomic_load_explicit(&m->leaf[k], memory_order_acquire);
-            if (l)
-                each_in_leaf(l, (t << (LEAF_SHIFT + MID_BITS)) | (k << LEAF_SHIFT), fn, arg);
-        }
-    }
+    each_in_map(fn, arg);
     return ls_side_each_bounded(fn, arg);
 }
