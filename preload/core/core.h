@@ -5,7 +5,7 @@
  * Files: real.c (the next allocator and the bootstrap arena), guard.h (the recursion guard), arena.c
  * (the tool's own memory), config.c (LEAKSTAMP_* variables), unwind.c and unwind_cache.c (call stacks),
  * hooks_syscall.c (no descriptors for libunwind), stacks.c (stack table), counters.c (per-site counters, per thread), livemap.c (live-pointer table),
- * sampling.c (sampled mode), track.c (what an allocation or a free does), hooks_malloc.c and
+ * sampling.c (sampled mode), sort.c (a heapsort that never allocates), track.c (what an allocation or a free does), hooks_malloc.c and
  * hooks_new.c (the interposed allocation entry points), maptable.c and hooks_mmap.c (mappings made by
  * mmap/mremap/shmat outside malloc, per call site).
  * The core calls nothing outside itself: the inline functions below reach only core files. Everything
@@ -83,6 +83,9 @@ LS_HIDDEN void *ls_arena_alloc(size_t size);     /* zeroed, 16-aligned, never fr
 /* What ls_map has mapped and not unmapped (VM) and how much of it is resident (RSS), in bytes; unless
  * `fresh`, possibly the numbers of a scan made moments ago (arena.c says when). Callers serialise. */
 LS_HIDDEN void ls_tool_memory(uint64_t *vm, uint64_t *rss, int fresh);
+
+/* ---- sorting without the allocator (sort.c) ---- */
+LS_HIDDEN void ls_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 
 /* ---- configuration (config.c) ---- */
 struct ls_config {

@@ -260,36 +260,12 @@ static void take_birth(const struct ls_live *e, void *arg)
     ls_live_weight(e, &b->allocs, &b->bytes);
 }
 
-static int before(const struct birth *x, const struct birth *y)
+static int by_site_then_seq(const void *a, const void *b)
 {
-    return x->site != y->site ? x->site < y->site : x->seq < y->seq;
-}
-
-static void sift_down(struct birth *v, size_t root, size_t n)
-{
-    for (size_t child; (child = 2 * root + 1) < n; root = child) {
-        if (child + 1 < n && before(&v[child], &v[child + 1]))
-            child++;
-        if (!before(&v[root], &v[child]))
-            return;
-        struct birth t = v[root];
-        v[root] = v[child];
-        v[child] = t;
-    }
-}
-
-/* By site, then birth seq. A heap sort in place: qsort may call malloc, and the exit record may be
- * written from a signal handler that interrupted the allocator. */
-static void sort_births(struct birth *v, size_t n)
-{
-    for (size_t i = n / 2; i-- > 0;)
-        sift_down(v, i, n);
-    for (size_t end = n; end-- > 1;) {
-        struct birth t = v[0];
-        v[0] = v[end];
-        v[end] = t;
-        sift_down(v, 0, end);
-    }
+    const struct birth *x = a, *y = b;
+    if (x->site != y->site)
+        return x->site < y->site ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 /* One `live` line for the run of entries [i, j) of one site. */
@@ -324,7 +300,7 @@ static int put_live_from_table(uint32_t n, struct totals *t, int inside)
     struct births births = {0};
     int rc = ls_livemap_each_bounded(take_birth, &births, inside);
     if (rc == 0) {
-        sort_births(births.v, births.n);
+        ls_sort(births.v, births.n, sizeof *births.v, by_site_then_seq);   /* never qsort: see sort.c */
         for (size_t i = 0, j; i < births.n; i = j) {
             for (j = i; j < births.n && births.v[j].site == births.v[i].site; j++) {
                 t->live_allocs += (uint64_t)births.v[j].allocs;

@@ -216,7 +216,7 @@ void ls_put_map_exit_lines(struct ls_buf *rec, struct ls_buf *body)
         w.maps++, w.bytes += borns.v[i].bytes;
     put_mapped_line(body, &w, 0);
     if (borns.n)
-        qsort(borns.v, borns.n, sizeof *borns.v, by_site_then_seq);
+        ls_sort(borns.v, borns.n, sizeof *borns.v, by_site_then_seq);
     for (size_t i = 0, j; i < borns.n; i = j) {
         for (j = i; j < borns.n && borns.v[j].msite == borns.v[i].msite; j++)
             ;

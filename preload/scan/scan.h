@@ -90,7 +90,6 @@ LS_HIDDEN void ls_scan_unmap(void *p, size_t bytes);
 LS_HIDDEN int ls_scan_room(void **v, size_t *cap, size_t n, size_t elem, size_t first);
 
 /* ---- in-place sorting without the allocator (sort.c) ---- */
-LS_HIDDEN void ls_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 LS_HIDDEN void ls_sort_blocks(struct ls_block *v, size_t n, struct ls_block *tmp);   /* by ptr */
 
 #endif

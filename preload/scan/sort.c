@@ -1,46 +1,11 @@
 /*
- * sort.c — sorting in the snapshot child, which must not call the allocator (libc's qsort may): a
- * heapsort for the few small arrays (symbols, retainer lines) and a radix sort for the live blocks,
- * which can be millions.
+ * sort.c — sorting in the snapshot child, which must not call the allocator (libc's qsort may): the
+ * core's heapsort (ls_sort, core/sort.c) for the few small arrays (symbols, retainer lines) and a radix
+ * sort for the live blocks, which can be millions.
  */
 #include "scan/scan.h"
 
 #include <string.h>
-
-static void swap_bytes(char *a, char *b, size_t size)
-{
-    while (size--) {
-        char t = *a;
-        *a++ = *b;
-        *b++ = t;
-    }
-}
-
-static void sift(char *base, size_t root, size_t n, size_t size, int (*cmp)(const void *, const void *))
-{
-    for (;;) {
-        size_t child = 2 * root + 1;
-        if (child >= n)
-            return;
-        if (child + 1 < n && cmp(base + child * size, base + (child + 1) * size) < 0)
-            child++;
-        if (cmp(base + root * size, base + child * size) >= 0)
-            return;
-        swap_bytes(base + root * size, base + child * size, size);
-        root = child;
-    }
-}
-
-void ls_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
-{
-    char *b = base;
-    for (size_t i = n / 2; i-- > 0;)
-        sift(b, i, n, size, cmp);
-    for (size_t end = n; end-- > 1;) {
-        swap_bytes(b, b + end * size, size);
-        sift(b, 0, end, size, cmp);
-    }
-}
 
 /* LSD radix on the address, 16 bits at a time: user addresses have 48 bits, so three passes (a fourth
  * only when a higher bit is set). Stable, so each pass keeps the order of the one before. */
