@@ -289,6 +289,9 @@ LS_HIDDEN void ls_maps_each_site(void (*fn)(uint32_t msite, struct ls_map_site *
 LS_HIDDEN uint32_t ls_maps_count(void);            /* sites made so far: msite 1..count */
 LS_HIDDEN void ls_maps_each_range(void (*fn)(const struct ls_map_piece *, const struct ls_map_site *, void *),
                                   void *arg);
+/* The same for the exit record; bounded: wait 2 s at most for the lock (-1: not taken). */
+LS_HIDDEN int ls_maps_each_range_bounded(void (*fn)(const struct ls_map_piece *, const struct ls_map_site *, void *),
+                                         void *arg, int bounded);
 LS_HIDDEN void ls_maps_lock(void);
 LS_HIDDEN void ls_maps_unlock(void);
 LS_HIDDEN void ls_maps_reset_lock(void);

@@ -19,6 +19,7 @@
 
 #include <pthread.h>
 #include <string.h>
+#include <time.h>
 
 #define MAX_SITES (1u << 16)
 #define INDEX_SLOTS (MAX_SITES * 2)
@@ -257,12 +258,36 @@ void ls_maps_each_site(void (*fn)(uint32_t, struct ls_map_site *, void *), void 
     pthread_mutex_unlock(&lock);
 }
 
-void ls_maps_each_range(void (*fn)(const struct ls_map_piece *, const struct ls_map_site *, void *), void *arg)
+static void walk_ranges(void (*fn)(const struct ls_map_piece *, const struct ls_map_site *, void *), void *arg)
 {
-    pthread_mutex_lock(&lock);
     for (size_t i = 0; i < nranges; i++) {
         struct ls_map_piece pc = {ranges[i].lo, ranges[i].hi, ranges[i].msite, ranges[i].birth};
         fn(&pc, site_at(pc.msite), arg);
     }
+}
+
+void ls_maps_each_range(void (*fn)(const struct ls_map_piece *, const struct ls_map_site *, void *), void *arg)
+{
+    pthread_mutex_lock(&lock);
+    walk_ranges(fn, arg);
     pthread_mutex_unlock(&lock);
+}
+
+/* bounded: the exit record from a signal handler that may have interrupted a mapping hook on this
+ * thread, which then holds the lock for good: wait 2 s at most, -1 if it could not be taken. */
+int ls_maps_each_range_bounded(void (*fn)(const struct ls_map_piece *, const struct ls_map_site *, void *),
+                               void *arg, int bounded)
+{
+    if (!bounded) {
+        ls_maps_each_range(fn, arg);
+        return 0;
+    }
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 2;
+    if (pthread_mutex_timedlock(&lock, &until) != 0)
+        return -1;
+    walk_ranges(fn, arg);
+    pthread_mutex_unlock(&lock);
+    return 0;
 }

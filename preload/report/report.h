@@ -81,7 +81,7 @@ LS_HIDDEN void ls_stamp_reset_lock(void);
 /* The mapping lines (stamp_maps.c): `map` + `mapped` into a stamp's body, `maplive` + `mapped` into the
  * exit record's, stacks defined in rec; stamp lock held. */
 LS_HIDDEN void ls_put_map_lines(struct ls_buf *rec, struct ls_buf *body);
-LS_HIDDEN void ls_put_map_exit_lines(struct ls_buf *rec, struct ls_buf *body);
+LS_HIDDEN void ls_put_map_exit_lines(struct ls_buf *rec, struct ls_buf *body, int inside);
 LS_HIDDEN void ls_maps_forget_previous(void);
 
 /* ---- process statistics (procstat.c) ---- */

@@ -351,7 +351,7 @@ void ls_write_exit(const char *reason)
     }
     for (uint32_t id = 1; id <= n; id++)
         t.allocs += (uint64_t)sums[id].total_allocs;
-    ls_put_map_exit_lines(&rec, &body);
+    ls_put_map_exit_lines(&rec, &body, g.was);
     head.len = 0;
     ls_buf_str(&head, "exit\t"), ls_buf_str(&head, reason), ls_buf_tab(&head);
     ls_buf_u64(&head, ls_now_us()), ls_buf_tab(&head);

@@ -207,11 +207,12 @@ static void put_maplive_line(struct ls_buf *rec, struct ls_buf *b, const struct 
     put_births(b, v, i, j), ls_buf_tab(b), put_file(b, s), ls_buf_nl(b);
 }
 
-void ls_put_map_exit_lines(struct ls_buf *rec, struct ls_buf *body)
+void ls_put_map_exit_lines(struct ls_buf *rec, struct ls_buf *body, int inside)
 {
     struct borns borns = {0};
     struct map_walk w = {0};
-    ls_maps_each_range(take_range, &borns);
+    if (ls_maps_each_range_bounded(take_range, &borns, inside) < 0)
+        return;   /* a mapping hook interrupted on this thread holds the table: no mapping lines */
     for (size_t i = 0; i < borns.n; i++)
         w.maps++, w.bytes += borns.v[i].bytes;
     put_mapped_line(body, &w, 0);

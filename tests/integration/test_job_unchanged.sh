@@ -12,7 +12,7 @@ jr() {
 # item 1: exit() or exec from a SIGTERM handler while the thread is inside a stamp or malloc
 test_exit_from_signal_handler_never_hangs() {
     local mode i rc
-    for mode in stamp malloc exec; do
+    for mode in stamp malloc exec mmap; do
         for i in $(seq 12); do
             rm -rf out
             set +e; jr 5 "$JOBS/exit_in_handler" $mode >/dev/null 2>err; rc=$?; set -e
