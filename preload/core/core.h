@@ -44,6 +44,7 @@ struct ls_real {
 };
 extern struct ls_real ls_real LS_HIDDEN;
 LS_HIDDEN void ls_real_resolve(void);
+LS_HIDDEN void *ls_next_symbol(const char *name);   /* dlsym(RTLD_NEXT) under the guard */
 /* The next mmap family (NULL until resolved: then the raw system calls serve). */
 struct ls_real_map {
     void *(*mmap)(void *, size_t, int, int, int, off_t);

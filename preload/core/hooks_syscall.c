@@ -15,7 +15,6 @@
  */
 #include "core/core.h"
 
-#include <dlfcn.h>
 #include <stdarg.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -24,14 +23,6 @@
 static int (*real_pipe2)(int[2], int);
 static long (*real_syscall)(long, ...);
 long (*ls_syscall_filter)(long n, long a[6], int *handled) LS_HIDDEN;
-
-static void *next(const char *name)
-{
-    struct ls_guard g = ls_enter();   /* dlsym may allocate */
-    void *f = dlsym(RTLD_NEXT, name);
-    ls_leave(g);
-    return f;
-}
 
 static int from_unwinder(uintptr_t ra)
 {
@@ -45,7 +36,7 @@ LS_EXPORT int pipe2(int fds[2], int flags)
         return -1;
     }
     if (LS_UNLIKELY(!real_pipe2))
-        real_pipe2 = (int (*)(int[2], int))next("pipe2");
+        real_pipe2 = (int (*)(int[2], int))ls_next_symbol("pipe2");
     return real_pipe2(fds, flags);
 }
 
@@ -77,6 +68,6 @@ LS_EXPORT long syscall(long n, ...)
             return rc;
     }
     if (LS_UNLIKELY(!real_syscall))
-        real_syscall = (long (*)(long, ...))next("syscall");
+        real_syscall = (long (*)(long, ...))ls_next_symbol("syscall");
     return real_syscall(n, a[0], a[1], a[2], a[3], a[4], a[5]);
 }

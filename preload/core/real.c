@@ -45,9 +45,14 @@ void *ls_bootstrap_alloc(size_t size, size_t align)
     return boot_arena + start;   /* static storage: already zero */
 }
 
-static void *next_symbol(const char *name)
+/* dlsym may allocate: under the guard that goes to the real allocator (or, while it is being found,
+ * to the bootstrap arena). */
+void *ls_next_symbol(const char *name)
 {
-    return dlsym(RTLD_NEXT, name);
+    struct ls_guard g = ls_enter();
+    void *f = dlsym(RTLD_NEXT, name);
+    ls_leave(g);
+    return f;
 }
 
 /* The wrappers around a foreign allocator: the real call, with ls_in_allocator raised around it. */
@@ -92,11 +97,11 @@ static void wrap_foreign(struct ls_real *r)
 static void resolve_map(void)
 {
     struct ls_real_map m;
-    m.mmap = next_symbol("mmap");
-    m.munmap = next_symbol("munmap");
-    m.mremap = next_symbol("mremap");
-    m.shmat = next_symbol("shmat");
-    m.shmdt = next_symbol("shmdt");
+    m.mmap = ls_next_symbol("mmap");
+    m.munmap = ls_next_symbol("munmap");
+    m.mremap = ls_next_symbol("mremap");
+    m.shmat = ls_next_symbol("shmat");
+    m.shmdt = ls_next_symbol("shmdt");
     ls_real_map = m;
 }
 
@@ -107,15 +112,15 @@ void ls_real_resolve(void)
     if (atomic_load(&done))
         return;
     struct ls_real r;
-    r.malloc = next_symbol("malloc");
-    r.free = next_symbol("free");
-    r.calloc = next_symbol("calloc");
-    r.realloc = next_symbol("realloc");
-    r.posix_memalign = next_symbol("posix_memalign");
-    r.aligned_alloc = next_symbol("aligned_alloc");
-    r.memalign = next_symbol("memalign");
-    r.valloc = next_symbol("valloc");
-    r.pvalloc = next_symbol("pvalloc");
+    r.malloc = ls_next_symbol("malloc");
+    r.free = ls_next_symbol("free");
+    r.calloc = ls_next_symbol("calloc");
+    r.realloc = ls_next_symbol("realloc");
+    r.posix_memalign = ls_next_symbol("posix_memalign");
+    r.aligned_alloc = ls_next_symbol("aligned_alloc");
+    r.memalign = ls_next_symbol("memalign");
+    r.valloc = ls_next_symbol("valloc");
+    r.pvalloc = ls_next_symbol("pvalloc");
     wrap_foreign(&r);
     resolve_map();
     ls_real = r;

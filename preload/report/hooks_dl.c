@@ -21,7 +21,7 @@ static int (*real_dlclose)(void *);
 static void *resolve_dlopen(void)
 {
     if (!ls_real_dlopen)
-        ls_real_dlopen = (void *(*)(const char *, int))dlsym(RTLD_NEXT, "dlopen");
+        ls_real_dlopen = (void *(*)(const char *, int))ls_next_symbol("dlopen");
     return (void *)ls_real_dlopen;
 }
 
@@ -41,7 +41,7 @@ LS_HIDDEN void *ls_dlopen_slow(int deepbind)
 LS_EXPORT int dlclose(void *handle)
 {
     if (!real_dlclose)
-        real_dlclose = (int (*)(void *))dlsym(RTLD_NEXT, "dlclose");
+        real_dlclose = (int (*)(void *))ls_next_symbol("dlclose");
     if (atomic_load(&ls_active) && !ls_busy()) {
         struct ls_guard g = ls_enter_blocking();
         ls_stamp_lock();

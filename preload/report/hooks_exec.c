@@ -8,7 +8,6 @@
  */
 #include "report/report.h"
 
-#include <dlfcn.h>
 #include <stdarg.h>
 
 typedef int (*execve_fn)(const char *, char *const[], char *const[]);
@@ -22,11 +21,11 @@ static fexecve_fn real_fexecve;
 /* Resolved at load time: an exec may come from a vfork child, where dlsym is not safe. */
 __attribute__((constructor(102))) static void resolve_exec(void)
 {
-    real_execve = (execve_fn)dlsym(RTLD_NEXT, "execve");
-    real_execvpe = (execve_fn)dlsym(RTLD_NEXT, "execvpe");
-    real_execv = (execv_fn)dlsym(RTLD_NEXT, "execv");
-    real_execvp = (execv_fn)dlsym(RTLD_NEXT, "execvp");
-    real_fexecve = (fexecve_fn)dlsym(RTLD_NEXT, "fexecve");
+    real_execve = (execve_fn)ls_next_symbol("execve");
+    real_execvpe = (execve_fn)ls_next_symbol("execvpe");
+    real_execv = (execv_fn)ls_next_symbol("execv");
+    real_execvp = (execv_fn)ls_next_symbol("execvp");
+    real_fexecve = (fexecve_fn)ls_next_symbol("fexecve");
 }
 
 LS_EXPORT int execve(const char *path, char *const argv[], char *const envp[])

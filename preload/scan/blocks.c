@@ -53,9 +53,3 @@ struct ls_block *ls_blocks_find(const struct ls_blocks *b, uintptr_t addr)
     uint64_t size = k->size ? k->size : 1;
     return addr >= k->ptr && addr - k->ptr < size ? k : NULL;
 }
-
-void ls_blocks_free(struct ls_blocks *b)
-{
-    ls_scan_unmap(b->v, b->cap * sizeof *b->v);
-    memset(b, 0, sizeof *b);
-}

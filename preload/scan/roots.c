@@ -161,10 +161,3 @@ int ls_roots_collect(struct ls_roots *r, uintptr_t sp, int at_exit)
     ls_scan_unmap(m, lines * sizeof *m);
     return 0;
 }
-
-void ls_roots_free(struct ls_roots *r)
-{
-    ls_scan_unmap(r->v, r->cap * sizeof *r->v);
-    ls_unmap(r->text, r->text_cap);
-    memset(r, 0, sizeof *r);
-}

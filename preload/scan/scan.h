@@ -36,7 +36,6 @@ struct ls_blocks {
 };
 LS_HIDDEN int ls_blocks_collect(struct ls_blocks *b);   /* 0, or -1 when out of memory */
 LS_HIDDEN struct ls_block *ls_blocks_find(const struct ls_blocks *b, uintptr_t addr);
-LS_HIDDEN void ls_blocks_free(struct ls_blocks *b);
 
 /* ---- roots (roots.c) ---- */
 struct ls_root {
@@ -56,7 +55,6 @@ struct ls_roots {
 /* `sp`: the scanning thread's stack pointer (its frames below it are the scanner's own). `exiting`: the
  * scanning thread is running exit(): its stack is no root (its TLS still is). */
 LS_HIDDEN int ls_roots_collect(struct ls_roots *r, uintptr_t sp, int exiting);
-LS_HIDDEN void ls_roots_free(struct ls_roots *r);
 LS_HIDDEN void ls_roots_note_main_thread(void);   /* at start-up, on the main thread */
 
 /* ---- marking (mark.c) ---- */

@@ -19,7 +19,6 @@
  */
 #include "trap/trap.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
@@ -32,19 +31,10 @@ static int (*real_sigprocmask)(int, const sigset_t *, sigset_t *);
 static int (*real_pthread_sigmask)(int, const sigset_t *, sigset_t *);
 static sighandler_t (*real_signal)(int, sighandler_t);
 
-/* dlsym may allocate: the guard sends that straight to the real allocator. */
-static void *next_symbol(const char *name)
-{
-    struct ls_guard g = ls_enter();
-    void *f = dlsym(RTLD_NEXT, name);
-    ls_leave(g);
-    return f;
-}
-
 int ls_real_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
     if (!real_sigaction)
-        real_sigaction = (int (*)(int, const struct sigaction *, struct sigaction *))next_symbol("sigaction");
+        real_sigaction = (int (*)(int, const struct sigaction *, struct sigaction *))ls_next_symbol("sigaction");
     return real_sigaction(sig, act, old);
 }
 
@@ -67,7 +57,7 @@ LS_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *
 LS_EXPORT sighandler_t signal(int sig, sighandler_t handler)
 {
     if (!real_signal)
-        real_signal = (sighandler_t(*)(int, sighandler_t))next_symbol("signal");
+        real_signal = (sighandler_t(*)(int, sighandler_t))ls_next_symbol("signal");
     if (sig != SIGTRAP || !ls_trap_installed())
         return real_signal(sig, handler);
     struct sigaction act, old;
@@ -91,7 +81,7 @@ static const sigset_t *keep_trap(int how, const sigset_t *set, sigset_t *copy)
 LS_EXPORT int sigprocmask(int how, const sigset_t *set, sigset_t *old)
 {
     if (!real_sigprocmask)
-        real_sigprocmask = (int (*)(int, const sigset_t *, sigset_t *))next_symbol("sigprocmask");
+        real_sigprocmask = (int (*)(int, const sigset_t *, sigset_t *))ls_next_symbol("sigprocmask");
     sigset_t copy;
     return real_sigprocmask(how, keep_trap(how, set, &copy), old);
 }
@@ -99,7 +89,7 @@ LS_EXPORT int sigprocmask(int how, const sigset_t *set, sigset_t *old)
 LS_EXPORT int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
 {
     if (!real_pthread_sigmask)
-        real_pthread_sigmask = (int (*)(int, const sigset_t *, sigset_t *))next_symbol("pthread_sigmask");
+        real_pthread_sigmask = (int (*)(int, const sigset_t *, sigset_t *))ls_next_symbol("pthread_sigmask");
     sigset_t copy;
     return real_pthread_sigmask(how, keep_trap(how, set, &copy), old);
 }
@@ -114,7 +104,7 @@ static const sigset_t *wait_mask(const sigset_t *set, sigset_t *copy)
 
 #define NEXT(var, name) \
     if (!var)           \
-        var = next_symbol(name)
+        var = ls_next_symbol(name)
 
 LS_EXPORT int sigsuspend(const sigset_t *mask)
 {
@@ -190,6 +180,6 @@ void ls_trap_keep_deliverable(void)
     sigemptyset(&s);
     sigaddset(&s, SIGTRAP);
     if (!real_pthread_sigmask)
-        real_pthread_sigmask = (int (*)(int, const sigset_t *, sigset_t *))next_symbol("pthread_sigmask");
+        real_pthread_sigmask = (int (*)(int, const sigset_t *, sigset_t *))ls_next_symbol("pthread_sigmask");
     real_pthread_sigmask(SIG_UNBLOCK, &s, NULL);
 }
