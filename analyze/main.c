@@ -10,11 +10,12 @@
  *   read/      report files to ls_report: inputs, report_reader, stamp_scan, report_fields,
  *              site_stream, strpool, u64map; calls base only
  *   model/     the analysis: events, series, fit, verdict, rank, process growth, merge (the merged
- *              view's accumulators), partial (sharding), timeline, symbolize, frames, analyze_paths
- *              (paths to a finished analysis, one report at a time); calls read, base (and options.h)
+ *              view's accumulators), partial (sharding), timeline, symbolize, frames, runtime and
+ *              suppressions (stack patterns the report and the gate share), analyze_paths (paths to
+ *              a finished analysis, one report at a time); calls read, base (and options.h)
  *   render/    text, JSON, TSV, CSV, HTML, SVG, collapsed, pprof, npy, units; calls model, read, base
  *              (options.h; cli.h for the exit codes export_write returns)
- *   gate/      --gate: options, decision, output, JUnit, suppressions, baseline, JSON reader; calls
+ *   gate/      --gate: options, decision, output, JUnit, baseline, JSON reader; calls
  *              model, read, base, render/units.h (sizes printed as in the text report), options.h
  *              and common/size.h (SIZE)
  */

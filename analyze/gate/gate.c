@@ -32,7 +32,7 @@
 #include "base/util.h"
 #include "gate/baseline.h"
 #include "gate/junit.h"
-#include "gate/suppressions.h"
+#include "model/suppressions.h"
 #include "model/analyze_paths.h"
 #include "model/frames.h"
 #include "model/runtime.h"

@@ -4,13 +4,14 @@
  * It decides whether a job's reports pass: in growth mode a site fails when its verdict is `leak` and
  * it grows more than --max-growth bytes per event; in exit mode (a job without stamps: a unit-test
  * binary) a site fails when it still holds more than --max-live bytes in the exit record. Allocations
- * that are the runtime's own (model/runtime.h: system libraries, the interpreter, gate_defaults.c) never fail;
+ * that are the runtime's own (model/runtime.h: system libraries, the interpreter, model/suppression_defaults.c) never fail;
  * --suppress files silence more; --baseline accepts what an earlier run already leaked. The job's own
  * exit status (--job-status, from the wrapper) decides the "job failed" outcome.
  *
  * Files (in analyze/gate/ unless named): gate_options.c (command line), gate.c (decision),
  * gate_result.h (what was decided), gate_output.c (table, verdict line, GitHub annotations), junit.h/.c
- * (JUnit XML), suppressions.c, gate_defaults.c, baseline.c, json_reader.c, common/size.c (SIZE).
+ * (JUnit XML), baseline.c, json_reader.c; model/suppressions.c (the --suppress format and matcher),
+ * common/size.c (SIZE).
  * Exit codes and rules: docs/ci.md.
  */
 #ifndef LS_GATE_H

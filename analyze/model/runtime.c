@@ -2,14 +2,14 @@
  * runtime.c — the runtime-internals rule (see runtime.h).
  *
  * The built-in suppression list is parsed once per analyzer process, on first use, and kept: it is
- * constant text (gate_defaults.c), and the analysis and the gate both ask it about every stack.
+ * constant text (model/suppression_defaults.c), and the analysis and the gate both ask it about every stack.
  */
 #include "model/runtime.h"
 
 #include <string.h>
 
 #include "base/util.h"
-#include "gate/suppressions.h"
+#include "model/suppressions.h"
 #include "model/frames.h"
 
 /* Interpreters a job is driven from: CPython's executable (python3, python3.11) and its library. */

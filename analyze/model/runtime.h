@@ -9,7 +9,7 @@
  *            shell of a shim script that execs the job)
  *   builtin  the runtime allocated it on the job's behalf, called from the job's code: pthread_create's
  *            TLS blocks, a FILE's buffer, locale data. Recognised by the built-in suppressions
- *            (gate/gate_defaults.c) matching the frames between the allocator and the job's frame
+ *            (model/suppression_defaults.c) matching the frames between the allocator and the job's frame
  *            that names the site, so a job's function called back by the runtime (a constructor run
  *            by the loader) is still the job's.
  */

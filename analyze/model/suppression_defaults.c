@@ -1,5 +1,5 @@
 /*
- * gate_defaults.c — the built-in suppressions of the CI gate: memory that the C and C++ runtimes
+ * suppression_defaults.c — the built-in suppressions (the report and the CI gate): memory that the C and C++ runtimes
  * allocate on a program's behalf and keep until the process ends, by design. A clean unit-test
  * binary must pass the exit check although these blocks are still live when the exit record is
  * written. Each entry names functions that only the runtime defines (reserved identifiers or standard
@@ -12,7 +12,7 @@
  */
 #include <string.h>
 
-#include "gate/suppressions.h"
+#include "model/suppressions.h"
 
 static const char default_suppressions[] =
     "# stdio: the buffer of a FILE (stdout, stderr, an unclosed stream) is allocated on first use\n"

@@ -4,7 +4,7 @@
  * add conditions, all conditions must hold. Matching is glob-based (fnmatch) and linear in frames ×
  * conditions, which is nothing next to symbolization.
  */
-#include "gate/suppressions.h"
+#include "model/suppressions.h"
 
 #include <errno.h>
 #include <fnmatch.h>

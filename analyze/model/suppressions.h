@@ -1,6 +1,7 @@
 /*
- * suppressions.h — the CI gate's suppressions: known leaks (third-party libraries, runtime caches)
- * that must not fail a build. Format (docs/ci.md, "Suppressions"):
+ * suppressions.h — stack patterns: the CI gate's suppressions (known leaks of third-party libraries,
+ * runtime caches that must not fail a build) and the built-in list of runtime internals that
+ * model/runtime.c applies to the report too (so they live in model/, below both). Format (docs/ci.md, "Suppressions"):
  *
  *     # a comment (a line whose first non-blank character is '#')
  *     [name of the suppression]
@@ -50,7 +51,7 @@ typedef struct supp_list {
 int supp_parse(supp_list *l, const char *file, const char *text, size_t len, int builtin, ls_error *err);
 /* Read and parse a file; -1 with err naming the file when it cannot be read. */
 int supp_load_file(supp_list *l, const char *path, ls_error *err);
-/* The built-in suppressions for C and C++ runtime internals (gate_defaults.c). */
+/* The built-in suppressions for C and C++ runtime internals (suppression_defaults.c). */
 int supp_load_defaults(supp_list *l, ls_error *err);
 
 /* The first suppression matching the stack (frames innermost first, `display` the frame naming the

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "base/diag.h"
-#include "gate/suppressions.h"
+#include "model/suppressions.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

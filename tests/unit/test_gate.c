@@ -15,7 +15,7 @@
 #include "gate/json_reader.h"
 #include "gate/junit.h"
 #include "size.h"
-#include "gate/suppressions.h"
+#include "model/suppressions.h"
 
 /* ---- SIZE --------------------------------------------------------------------------------- */
 
