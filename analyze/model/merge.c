@@ -96,7 +96,8 @@ void merge_offer_frames(ls_acc_site *s, const char *path, const ls_symframe *f, 
         return;
     free(s->frames);
     s->frames = xcalloc(n + 1, sizeof *s->frames);
-    memcpy(s->frames, f, n * sizeof *f);
+    if (n)   /* a stack of no frames comes with f == NULL: memcpy's arguments must not be */
+        memcpy(s->frames, f, n * sizeof *f);
     s->nframes = n;
     s->display = display;
     s->owner = path;
