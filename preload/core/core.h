@@ -302,7 +302,7 @@ extern _Atomic int ls_active LS_HIDDEN;          /* tracking on */
 extern _Atomic uint32_t ls_stamp_seq LS_HIDDEN;  /* last stamp number */
 LS_HIDDEN void ls_track_alloc_slow(void *p, uint64_t size, struct ls_caller from);
 LS_HIDDEN void ls_track_alloc_at(void *p, size_t size, uint32_t site);   /* a site known already */
-LS_HIDDEN void ls_track_free(void *p);
+LS_HIDDEN void ls_track_free(void *p);                    /* after ls_track_may_own(p) */
 LS_HIDDEN int ls_track_take(void *p, struct ls_live *out);   /* out of the table, counts not undone */
 LS_HIDDEN void ls_track_put_back(const struct ls_live *e);   /* undo a take */
 LS_HIDDEN void ls_track_forget(struct ls_live *e);           /* undo the counts of a taken block */

@@ -22,6 +22,10 @@
 #include <pthread.h>
 
 extern __thread int ls_in_tool LS_HIDDEN;
+/* This thread's errno, found once: errno is a call to __errno_location through the PLT, and the guard
+ * reads and writes it on every tracked allocation and free. The address is fixed for a thread's life
+ * (a fork child's thread keeps it). */
+extern __thread int *ls_errno_at LS_HIDDEN;
 
 struct ls_guard {
     int was;     /* the flag before ls_enter */
@@ -37,7 +41,10 @@ static inline int ls_busy(void)
 
 static inline struct ls_guard ls_enter(void)
 {
-    struct ls_guard g = {ls_in_tool, errno, 0};
+    int *err = ls_errno_at;
+    if (LS_UNLIKELY(!err))
+        ls_errno_at = err = &errno;
+    struct ls_guard g = {ls_in_tool, *err, 0};
     ls_in_tool = 1;
     return g;
 }
@@ -45,7 +52,7 @@ static inline struct ls_guard ls_enter(void)
 static inline void ls_leave(struct ls_guard g)
 {
     ls_in_tool = g.was;
-    errno = g.err;
+    *ls_errno_at = g.err;   /* set by the ls_enter that made g, on this thread */
 }
 
 static inline struct ls_guard ls_enter_blocking(void)

@@ -61,10 +61,11 @@ static inline void unpack(uint64_t v, uintptr_t ptr, struct ls_live *out)
     out->birth = (uint32_t)(v >> 36);
 }
 
-static inline int fits(uintptr_t ptr, uint64_t size, uint32_t site, uint32_t birth)
+/* Every site id fits: the stack table hands out at most LS_MAX_SITES (others are 0). */
+_Static_assert(LS_MAX_SITES < (1u << SITE_BITS), "site ids must fit an entry");
+static inline int fits(uintptr_t ptr, uint64_t size, uint32_t birth)
 {
-    return (ptr & 15) == 0 && ptr >> 47 == 0 && (size & ~LS_SIZE_SAMPLED) <= SMALL_MAX &&
-           site < (1u << SITE_BITS) && birth < (1u << BIRTH_BITS);
+    return ((ptr & 15) | ptr >> 47) == 0 && (size & ~LS_SIZE_SAMPLED) <= SMALL_MAX && birth < (1u << BIRTH_BITS);
 }
 
 static inline _Atomic uint64_t *entry_of(struct leaf *l, uintptr_t ptr)
@@ -152,7 +153,7 @@ __attribute__((noinline)) static void put_side(const struct ls_live *v, struct l
 void ls_livemap_put(uintptr_t ptr, uint64_t size, uint32_t site, uint32_t birth, struct ls_live *replaced)
 {
     replaced->ptr = 0;
-    if (LS_UNLIKELY(!fits(ptr, size, site, birth))) {
+    if (LS_UNLIKELY(!fits(ptr, size, birth))) {
         put_side(&(struct ls_live){ptr, size, site, birth}, replaced);
         return;
     }

@@ -11,6 +11,7 @@
 #include "core/core.h"
 
 __thread int ls_in_tool;   /* core/guard.h */
+__thread int *ls_errno_at;
 _Atomic int ls_active;
 _Atomic uint32_t ls_stamp_seq;
 
@@ -33,33 +34,40 @@ void ls_track_forget(struct ls_live *e)
         ls_sample_filter_remove(e->ptr);
 }
 
-static void record_block(void *p, uint64_t size, uint32_t site)
+/* `sampled` is a constant at each call (it equals size & LS_SIZE_SAMPLED): the exact path is compiled
+ * without the weight and filter branches. */
+static inline __attribute__((always_inline)) void record_block(void *p, uint64_t size, uint32_t site, int sampled)
 {
-    struct ls_live e = {(uintptr_t)p, size, site, atomic_load_explicit(&ls_stamp_seq, memory_order_relaxed)};
-    int64_t allocs, bytes;
-    ls_live_weight(&e, &allocs, &bytes);
+    uint32_t birth = atomic_load_explicit(&ls_stamp_seq, memory_order_relaxed);
+    int64_t allocs = 1, bytes = (int64_t)size;
+    if (sampled)
+        ls_sample_weight(size & ~LS_SIZE_SAMPLED, &allocs, &bytes);
     ls_count(site, allocs, bytes);
     struct ls_live old;
-    ls_livemap_put(e.ptr, e.size, e.site, e.birth, &old);
-    if (old.ptr)
+    ls_livemap_put((uintptr_t)p, size, site, birth, &old);
+    if (LS_UNLIKELY(old.ptr != 0))
         ls_track_forget(&old);
     /* after the stale entry's filter count went: both can be the same address */
-    if (size & LS_SIZE_SAMPLED)
-        ls_sample_filter_add(e.ptr);
+    if (sampled)
+        ls_sample_filter_add((uintptr_t)p);
 }
 
 /* After ls_track_alloc (core.h) decided that the block is recorded; `size` carries LS_SIZE_SAMPLED. */
 __attribute__((flatten)) void ls_track_alloc_slow(void *p, uint64_t size, struct ls_caller from)
 {
     struct ls_guard g = ls_enter();
-    record_block(p, size, ls_site_of_caller(from.ra, from.cfa));
+    uint32_t site = ls_site_of_caller(from.ra, from.cfa);
+    if (size & LS_SIZE_SAMPLED)
+        record_block(p, size, site, 1);
+    else
+        record_block(p, size, site, 0);
     ls_leave(g);
 }
 
 /* Always counted in full, also in sampled mode: the tool's own calibration leak. */
 void ls_track_alloc_at(void *p, size_t size, uint32_t site)
 {
-    record_block(p, size, site);
+    record_block(p, size, site, 0);
 }
 
 int ls_track_take(void *p, struct ls_live *out)
@@ -73,9 +81,10 @@ void ls_track_put_back(const struct ls_live *e)
     ls_livemap_put(e->ptr, e->size, e->site, e->birth, &gone);
 }
 
+/* The caller asked ls_track_may_own(p) already. */
 void ls_track_free(void *p)
 {
     struct ls_live e;
-    if (ls_track_take(p, &e))
+    if (ls_livemap_take((uintptr_t)p, &e))
         ls_track_forget(&e);
 }

@@ -34,7 +34,8 @@
 
 struct cache_way {
     uintptr_t ra, cfa;
-    uint32_t site, n;
+    const uintptr_t *pairs;      /* this way's (slot, return address) pairs in the pool */
+    uint32_t site, n;            /* n = 0: empty */
 };
 
 struct cache {
@@ -154,6 +155,7 @@ static void cache_store(struct cache *c, unsigned set, const struct ls_stack *st
     }
     e->ra = ra;
     e->cfa = cfa;
+    e->pairs = pairs;
     e->site = site;
     e->n = (uint32_t)st->n;
 }
@@ -200,13 +202,16 @@ __attribute__((noinline)) static uint32_t site_verified(struct cache *c, uint32_
     return site;
 }
 
-/* Pair 0 is the key itself (return address at cfa - 8); the others are read from the live stack. */
+/* Pair 0 is the key itself (return address at cfa - 8); the others are read from the live stack.
+ * Two frames per round: every hit runs this, and the loop's own bookkeeping cost as much as the
+ * compares. */
 static inline int still_there(const uintptr_t *pairs, uint32_t n)
 {
-    for (uint32_t i = 1; i < n; i++)
-        if (*(const uintptr_t *)pairs[2 * i] != pairs[2 * i + 1])
+    const uintptr_t *p = pairs + 2, *end = pairs + 2 * (size_t)n;
+    for (; end - p >= 4; p += 4)
+        if ((*(const uintptr_t *)p[0] ^ p[1]) | (*(const uintptr_t *)p[2] ^ p[3]))
             return 0;
-    return 1;
+    return p == end || *(const uintptr_t *)p[0] == p[1];
 }
 
 uint32_t ls_site_of_caller(uintptr_t ra, uintptr_t cfa)
@@ -217,7 +222,7 @@ uint32_t ls_site_of_caller(uintptr_t ra, uintptr_t cfa)
     unsigned set = set_of(ra, cfa);
     for (unsigned w = 0; w < WAYS; w++) {
         const struct cache_way *e = &c->e[set][w];
-        if (e->ra != ra || e->cfa != cfa || !e->n || !still_there(pairs_of(c, set, w), e->n))
+        if (e->ra != ra || e->cfa != cfa || !e->n || !still_there(e->pairs, e->n))
             continue;
         if (LS_LIKELY(!ls_config.verify_unwind))
             return e->site;
