@@ -128,6 +128,12 @@ LS_HIDDEN void ls_unwind_cache_init(void);
 /* Site id of the stack of an allocation whose hook was called from return address `ra` with its CFA
  * at `cfa` (both known to the hook for free: see LS_CALLER). */
 LS_HIDDEN uint32_t ls_site_of_caller(uintptr_t ra, uintptr_t cfa);
+struct ls_counts;
+/* The exact fast path's lookup (fastpath.c): the site of a stack the cache holds, with this thread's
+ * counters of it; 0 (nothing changed, nothing unwound) when the cache does not hold it, has no
+ * counters for it, or every hit is to be verified. */
+LS_HIDDEN uint32_t ls_site_cached(uintptr_t ra, uintptr_t cfa, struct ls_counts **counts);
+LS_HIDDEN void ls_unwind_cache_forget_counts(void);   /* the thread gave its counters up */
 extern _Atomic uint64_t ls_unwind_verified LS_HIDDEN, ls_unwind_mismatched LS_HIDDEN;
 
 /* Where a hook was called from; evaluated inside the exported hook itself. */
@@ -157,14 +163,19 @@ LS_HIDDEN uint32_t ls_stacks_count(void);        /* highest id handed out */
 LS_HIDDEN void ls_stacks_after_fork_child(void);
 
 /* ---- per-site counters, per thread (counters.c) ---- */
+/* What was ever counted in and out at a site; live = in - out (ls_counters_sum), so an allocation and
+ * a free each write two words. */
 struct ls_counts {
-    _Atomic int64_t live_allocs, live_bytes, total_allocs, total_bytes;
+    _Atomic int64_t total_allocs, total_bytes, out_allocs, out_bytes;
 };
 struct ls_plain_counts {
     int64_t live_allocs, live_bytes, total_allocs, total_bytes;
 };
 LS_HIDDEN void ls_counters_init(void);
 LS_HIDDEN void ls_count_slow(uint32_t site, int64_t allocs, int64_t bytes);
+/* This thread's own counters of `site`, made if needed; NULL when the thread has none of its own
+ * (it gave its block up, or out of memory): the unwind cache keeps it beside the stack. */
+LS_HIDDEN struct ls_counts *ls_counter_slot(uint32_t site);
 #define LS_PAGE_SITES 512
 extern __thread struct ls_counts *_Atomic *ls_my_counter_pages LS_HIDDEN;   /* NULL: no own block */
 /* Only the owning thread writes its counters: plain adds, no lock prefix (counters.c). */
@@ -172,25 +183,33 @@ static inline void ls_count_owned(struct ls_counts *c, int64_t allocs, int64_t b
 {
 #define LS_OWNER_ADD(field, v) \
     atomic_store_explicit(&c->field, atomic_load_explicit(&c->field, memory_order_relaxed) + (v), memory_order_relaxed)
-    LS_OWNER_ADD(live_allocs, allocs);
-    LS_OWNER_ADD(live_bytes, bytes);
     if (allocs > 0) {
         LS_OWNER_ADD(total_allocs, allocs);
         LS_OWNER_ADD(total_bytes, bytes);
+    } else {
+        LS_OWNER_ADD(out_allocs, -allocs);
+        LS_OWNER_ADD(out_bytes, -bytes);
     }
 #undef LS_OWNER_ADD
 }
-static inline void ls_count(uint32_t site, int64_t allocs, int64_t bytes)
+/* This thread's own counters of `site` when they exist already, else NULL. */
+static inline struct ls_counts *ls_counts_mine(uint32_t site)
 {
     struct ls_counts *_Atomic *pages = ls_my_counter_pages;
     if (LS_LIKELY(pages != NULL) && LS_LIKELY(site - 1 < LS_MAX_SITES)) {
         struct ls_counts *page = atomic_load_explicit(&pages[site / LS_PAGE_SITES], memory_order_relaxed);
-        if (LS_LIKELY(page != NULL)) {
-            ls_count_owned(&page[site % LS_PAGE_SITES], allocs, bytes);
-            return;
-        }
+        if (LS_LIKELY(page != NULL))
+            return &page[site % LS_PAGE_SITES];
     }
-    ls_count_slow(site, allocs, bytes);
+    return NULL;
+}
+static inline void ls_count(uint32_t site, int64_t allocs, int64_t bytes)
+{
+    struct ls_counts *c = ls_counts_mine(site);
+    if (LS_LIKELY(c != NULL))
+        ls_count_owned(c, allocs, bytes);
+    else
+        ls_count_slow(site, allocs, bytes);
 }
 LS_HIDDEN void ls_counters_sum(struct ls_plain_counts *out, uint32_t n);   /* out[0..n] */
 LS_HIDDEN void ls_counters_after_fork_child(void);
@@ -207,6 +226,13 @@ LS_HIDDEN int ls_livemap_init(void);
 LS_HIDDEN void ls_livemap_put(uintptr_t ptr, uint64_t size, uint32_t site, uint32_t birth,
                               struct ls_live *replaced);  /* replaced->ptr != 0 if ptr was live */
 LS_HIDDEN int ls_livemap_take(uintptr_t ptr, struct ls_live *out);  /* 1 if it was live */
+/* The exact fast path's halves of put and take (fastpath.c). put_fast stores the entry of a small block
+ * whose leaf exists: 0 = not done, nothing changed (ls_livemap_put must run); 1 = done; 2 = done, and
+ * ls_livemap_put_finish(ptr, *old) must say what it replaced. take_fast takes the entry of a block
+ * that is in the page map and not a sample: 1 with its site and size; 0 = nothing changed. */
+LS_HIDDEN int ls_livemap_put_fast(uintptr_t ptr, uint64_t size, uint32_t site, uint32_t birth, uint64_t *old);
+LS_HIDDEN void ls_livemap_put_finish(uintptr_t ptr, uint64_t old, struct ls_live *replaced);
+LS_HIDDEN int ls_livemap_take_fast(uintptr_t ptr, uint32_t *site, uint64_t *size);
 /* A free the table was not told about (made while the tool ran on the thread): its entry stays. */
 LS_HIDDEN void ls_livemap_note_skipped(uintptr_t ptr);
 LS_HIDDEN void ls_livemap_lock_all(void);
@@ -300,7 +326,8 @@ LS_HIDDEN void ls_maps_reset_lock(void);
 /* ---- tracking (track.c) ---- */
 extern _Atomic int ls_active LS_HIDDEN;          /* tracking on */
 extern _Atomic uint32_t ls_stamp_seq LS_HIDDEN;  /* last stamp number */
-LS_HIDDEN void ls_track_alloc_slow(void *p, uint64_t size, struct ls_caller from);
+LS_HIDDEN void *ls_track_alloc_slow(void *p, uint64_t size, struct ls_caller from);   /* returns p */
+LS_HIDDEN void *ls_track_alloc_exact(void *p, size_t size, struct ls_caller from);    /* fastpath.c */
 LS_HIDDEN void ls_track_alloc_at(void *p, size_t size, uint32_t site);   /* a site known already */
 LS_HIDDEN void ls_track_free(void *p);                    /* after ls_track_may_own(p) */
 LS_HIDDEN int ls_track_take(void *p, struct ls_live *out);   /* out of the table, counts not undone */
@@ -314,13 +341,13 @@ static inline void ls_track_alloc(void *p, size_t size, struct ls_caller from)
 {
     if (!p)
         return;
-    uint64_t flag = 0;
-    if (ls_config.sample) {
-        if (LS_LIKELY(!ls_sample_take(size)))
-            return;
-        flag = LS_SIZE_SAMPLED;
+    if (!ls_config.sample) {
+        ls_track_alloc_exact(p, size, from);
+        return;
     }
-    ls_track_alloc_slow(p, size | flag, from);
+    if (LS_LIKELY(!ls_sample_take(size)))
+        return;
+    ls_track_alloc_slow(p, size | LS_SIZE_SAMPLED, from);
 }
 
 static inline int ls_track_may_own(const void *p)   /* 0: certainly not in the table */
@@ -331,6 +358,14 @@ static inline int ls_track_may_own(const void *p)   /* 0: certainly not in the t
 
 /* ---- the allocation paths shared by the C and C++ hooks (inline: they are the hot path) ---- */
 LS_HIDDEN void ls_free_tracked(void *p);   /* hooks_malloc.c */
+
+/* Exact mode's fast path may run (fastpath.c): tracking on, the real allocator known, this thread not
+ * inside the tool. */
+static inline int ls_exact_now(void)
+{
+    return LS_LIKELY(ls_real.free != NULL) && !ls_config.sample && !ls_busy() &&
+           atomic_load_explicit(&ls_active, memory_order_relaxed);
+}
 
 /* Nonzero when the caller must be served without tracking (2: from bootstrap, still resolving). */
 static inline int ls_untracked(void)
@@ -343,7 +378,8 @@ static inline int ls_untracked(void)
     return ls_busy() || !atomic_load_explicit(&ls_active, memory_order_relaxed);
 }
 
-LS_HIDDEN void *ls_malloc_slow(size_t size, struct ls_caller from);   /* hooks_malloc.c */
+LS_HIDDEN void *ls_malloc_slow(size_t size, struct ls_caller from);      /* fastpath.c */
+LS_HIDDEN void *ls_malloc_general(size_t size, struct ls_caller from);   /* hooks_malloc.c */
 
 /* The sampled mode's common case is decided by one thread-local word: the bytes left to the next
  * sample point. While it stays above zero, an allocation is a subtraction and a tail jump to the real
@@ -374,7 +410,8 @@ static inline int ls_memalign_from(void **out, size_t align, size_t size, struct
     return rc;
 }
 
-LS_HIDDEN void ls_free_slow(void *p);   /* hooks_malloc.c */
+LS_HIDDEN void ls_free_slow(void *p);      /* fastpath.c */
+LS_HIDDEN void ls_free_general(void *p);   /* hooks_malloc.c */
 
 /* One unsigned compare for the bootstrap arena, then the filter byte: zero means "never sampled" and
  * the block goes straight to the real free. In exact mode (and before start-up) every byte of the

@@ -13,7 +13,8 @@
  * block was given up (in late TLS destructors) go to one shared block updated with atomic adds.
  * All blocks ever made are on an append-only list that stamps walk without a lock.
  * The common case — the thread has its block and the site's page exists — is inline (ls_count in
- * core.h: a TLS load, a page load, two or four adds); everything else is ls_count_slow here.
+ * core.h: a TLS load, a page load, two adds); everything else is ls_count_slow here. Exact mode's fast
+ * path (fastpath.c) finds an allocation's counters in the unwind cache instead (ls_counter_slot).
  */
 #include "core/core.h"
 
@@ -41,6 +42,7 @@ __thread struct ls_counts *_Atomic *ls_my_counter_pages;   /* this_thread_block-
 static void give_up(void *p)
 {
     struct block *b = p;
+    ls_unwind_cache_forget_counts();   /* before another thread can adopt the block */
     pthread_mutex_lock(&free_lock);
     b->next_free = free_blocks;
     free_blocks = b;
@@ -102,6 +104,14 @@ static struct ls_counts *slot(struct block *b, uint32_t site)
     return &page[site % PAGE_SITES];
 }
 
+struct ls_counts *ls_counter_slot(uint32_t site)
+{
+    if (!site || site > LS_MAX_SITES)
+        return NULL;
+    struct block *b = my_block();
+    return b == &shared_block ? NULL : slot(b, site);
+}
+
 __attribute__((noinline)) void ls_count_slow(uint32_t site, int64_t allocs, int64_t bytes)
 {
     if (!site || site > LS_MAX_SITES)
@@ -111,11 +121,12 @@ __attribute__((noinline)) void ls_count_slow(uint32_t site, int64_t allocs, int6
     if (!c)
         return;
     if (LS_UNLIKELY(b == &shared_block)) {
-        atomic_fetch_add_explicit(&c->live_allocs, allocs, memory_order_relaxed);
-        atomic_fetch_add_explicit(&c->live_bytes, bytes, memory_order_relaxed);
         if (allocs > 0) {
             atomic_fetch_add_explicit(&c->total_allocs, allocs, memory_order_relaxed);
             atomic_fetch_add_explicit(&c->total_bytes, bytes, memory_order_relaxed);
+        } else {
+            atomic_fetch_add_explicit(&c->out_allocs, -allocs, memory_order_relaxed);
+            atomic_fetch_add_explicit(&c->out_bytes, -bytes, memory_order_relaxed);
         }
         return;
     }
@@ -135,10 +146,12 @@ void ls_counters_sum(struct ls_plain_counts *out, uint32_t n)
             uint32_t first = p * PAGE_SITES, last = first + PAGE_SITES - 1 < n ? first + PAGE_SITES - 1 : n;
             for (uint32_t id = first; id <= last; id++) {
                 const struct ls_counts *c = &page[id - first];
-                out[id].live_allocs += atomic_load_explicit(&c->live_allocs, memory_order_relaxed);
-                out[id].live_bytes += atomic_load_explicit(&c->live_bytes, memory_order_relaxed);
-                out[id].total_allocs += atomic_load_explicit(&c->total_allocs, memory_order_relaxed);
-                out[id].total_bytes += atomic_load_explicit(&c->total_bytes, memory_order_relaxed);
+                int64_t in_allocs = atomic_load_explicit(&c->total_allocs, memory_order_relaxed);
+                int64_t in_bytes = atomic_load_explicit(&c->total_bytes, memory_order_relaxed);
+                out[id].total_allocs += in_allocs;
+                out[id].total_bytes += in_bytes;
+                out[id].live_allocs += in_allocs - atomic_load_explicit(&c->out_allocs, memory_order_relaxed);
+                out[id].live_bytes += in_bytes - atomic_load_explicit(&c->out_bytes, memory_order_relaxed);
             }
         }
     }

@@ -15,9 +15,10 @@
 #include <errno.h>
 #include <string.h>
 
-/* Everything ls_malloc_from (core.h) does not do inline: exact mode, start-up and bootstrap, a
- * thread's first sample point, and a sample. */
-__attribute__((noinline, flatten)) void *ls_malloc_slow(size_t size, struct ls_caller from)
+/* Everything ls_malloc_from (core.h) and exact mode's fast path (fastpath.c) do not do: start-up and
+ * bootstrap, calls from inside the tool, a thread's first sample point, a sample, and exact mode's
+ * uncommon cases. */
+__attribute__((noinline, flatten)) void *ls_malloc_general(size_t size, struct ls_caller from)
 {
     int u = ls_untracked();
     if (LS_UNLIKELY(u == 2))
@@ -44,11 +45,11 @@ __attribute__((flatten)) void ls_free_tracked(void *p)
     ls_leave(g);
 }
 
-/* Every free that ls_free (core.h) does not hand straight to the real free. Not while the tool runs on
- * this thread (a signal handler that frees while we hold a lock must not wait for it): the block's
- * entry then stays behind until its address is handed out again, when the live-pointer table reports
- * it replaced and its counts are undone. */
-__attribute__((noinline)) void ls_free_slow(void *p)
+/* Every free that neither ls_free (core.h) hands straight to the real free nor exact mode's fast path
+ * (fastpath.c) finishes. Not while the tool runs on this thread (a signal handler that frees while we
+ * hold a lock must not wait for it): the block's entry then stays behind until its address is handed
+ * out again, when the live-pointer table reports it replaced and its counts are undone. */
+__attribute__((noinline)) void ls_free_general(void *p)
 {
     if (!p)
         return;

@@ -150,28 +150,64 @@ __attribute__((noinline)) static void put_side(const struct ls_live *v, struct l
     }
 }
 
-void ls_livemap_put(uintptr_t ptr, uint64_t size, uint32_t site, uint32_t birth, struct ls_live *replaced)
+int ls_livemap_put_fast(uintptr_t ptr, uint64_t size, uint32_t site, uint32_t birth, uint64_t *old)
 {
-    replaced->ptr = 0;
-    if (LS_UNLIKELY(!fits(ptr, size, birth))) {
-        put_side(&(struct ls_live){ptr, size, site, birth}, replaced);
-        return;
-    }
+    if (LS_UNLIKELY(!fits(ptr, size, birth)))
+        return 0;
     struct leaf *l = leaf_find(ptr);
-    if (LS_UNLIKELY(!l) && !(l = leaf_make(ptr))) {
-        ls_side_put(&(struct ls_live){ptr, size, site, birth}, replaced);
-        return;
-    }
+    if (LS_UNLIKELY(!l))
+        return 0;
     _Atomic uint64_t *e = entry_of(l, ptr);
-    uint64_t old = atomic_load_explicit(e, memory_order_relaxed);
+    *old = atomic_load_explicit(e, memory_order_relaxed);
     atomic_store_explicit(e, pack(size, site, birth), memory_order_relaxed);
     _Atomic uint8_t *used = &l->used[((ptr >> GRAIN) & (LEAF_ENTRIES - 1)) / PAGE_ENTRIES];
     if (LS_UNLIKELY(!atomic_load_explicit(used, memory_order_relaxed)))
         atomic_store_explicit(used, 1, memory_order_relaxed);
-    if (LS_UNLIKELY(old))
+    return LS_UNLIKELY(*old != 0) || LS_UNLIKELY(atomic_load_explicit(&stale_any, memory_order_relaxed)) ? 2 : 1;
+}
+
+void ls_livemap_put_finish(uintptr_t ptr, uint64_t old, struct ls_live *replaced)
+{
+    replaced->ptr = 0;
+    if (old)
         unpack(old, ptr, replaced);   /* freed behind our back: the old block is gone */
-    else if (LS_UNLIKELY(atomic_load_explicit(&stale_any, memory_order_relaxed)))
+    else
         take_stale_side(ptr, replaced);
+}
+
+void ls_livemap_put(uintptr_t ptr, uint64_t size, uint32_t site, uint32_t birth, struct ls_live *replaced)
+{
+    replaced->ptr = 0;
+    uint64_t old;
+    int done = ls_livemap_put_fast(ptr, size, site, birth, &old);
+    if (LS_LIKELY(done == 1))
+        return;
+    if (done == 2) {
+        ls_livemap_put_finish(ptr, old, replaced);
+        return;
+    }
+    struct ls_live v = {ptr, size, site, birth};
+    if (!fits(ptr, size, birth))
+        put_side(&v, replaced);
+    else if (!leaf_make(ptr))
+        ls_side_put(&v, replaced);
+    else
+        ls_livemap_put(ptr, size, site, birth, replaced);   /* the leaf exists now */
+}
+
+int ls_livemap_take_fast(uintptr_t ptr, uint32_t *site, uint64_t *size)
+{
+    struct leaf *l = (ptr & 15) | ptr >> 47 ? NULL : leaf_find(ptr);
+    if (LS_UNLIKELY(!l))
+        return 0;
+    _Atomic uint64_t *e = entry_of(l, ptr);
+    uint64_t v = atomic_load_explicit(e, memory_order_relaxed);
+    if (LS_UNLIKELY((v & (1 | 1ull << 22)) != 1))
+        return 0;
+    atomic_store_explicit(e, 0, memory_order_relaxed);
+    *site = (uint32_t)(v >> 1) & ((1u << SITE_BITS) - 1);
+    *size = v >> 23 & ((1u << SIZE_BITS) - 1);   /* not a sample: no flag to restore */
+    return 1;
 }
 
 int ls_livemap_take(uintptr_t ptr, struct ls_live *out)

@@ -52,8 +52,9 @@ static inline __attribute__((always_inline)) void record_block(void *p, uint64_t
         ls_sample_filter_add((uintptr_t)p);
 }
 
-/* After ls_track_alloc (core.h) decided that the block is recorded; `size` carries LS_SIZE_SAMPLED. */
-__attribute__((flatten)) void ls_track_alloc_slow(void *p, uint64_t size, struct ls_caller from)
+/* After ls_track_alloc (core.h) decided that the block is recorded; `size` carries LS_SIZE_SAMPLED.
+ * Returns p (exact mode's fast path hands its uncommon cases here as a tail call). */
+__attribute__((noinline, flatten)) void *ls_track_alloc_slow(void *p, uint64_t size, struct ls_caller from)
 {
     struct ls_guard g = ls_enter();
     uint32_t site = ls_site_of_caller(from.ra, from.cfa);
@@ -62,6 +63,7 @@ __attribute__((flatten)) void ls_track_alloc_slow(void *p, uint64_t size, struct
     else
         record_block(p, size, site, 0);
     ls_leave(g);
+    return p;
 }
 
 /* Always counted in full, also in sampled mode: the tool's own calibration leak. */

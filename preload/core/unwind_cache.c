@@ -35,6 +35,7 @@
 struct cache_way {
     uintptr_t ra, cfa;
     const uintptr_t *pairs;      /* this way's (slot, return address) pairs in the pool */
+    struct ls_counts *counts;    /* this thread's counters of the site (ls_counter_slot), or NULL */
     uint32_t site, n;            /* n = 0: empty */
 };
 
@@ -156,6 +157,7 @@ static void cache_store(struct cache *c, unsigned set, const struct ls_stack *st
     e->ra = ra;
     e->cfa = cfa;
     e->pairs = pairs;
+    e->counts = ls_counter_slot(site);
     e->site = site;
     e->n = (uint32_t)st->n;
 }
@@ -214,19 +216,50 @@ static inline int still_there(const uintptr_t *pairs, uint32_t n)
     return p == end || *(const uintptr_t *)p[0] == p[1];
 }
 
+/* The way of set `set` that holds this stack, or NULL. */
+static inline const struct cache_way *lookup(const struct cache *c, unsigned set, uintptr_t ra, uintptr_t cfa)
+{
+    for (unsigned w = 0; w < WAYS; w++) {
+        const struct cache_way *e = &c->e[set][w];
+        if (e->ra == ra && e->cfa == cfa && e->n && still_there(e->pairs, e->n))
+            return e;
+    }
+    return NULL;
+}
+
 uint32_t ls_site_of_caller(uintptr_t ra, uintptr_t cfa)
 {
     struct cache *c = this_thread_cache;
     if (LS_UNLIKELY(!c) && !(c = thread_cache()))
         return site_uncached();
     unsigned set = set_of(ra, cfa);
-    for (unsigned w = 0; w < WAYS; w++) {
-        const struct cache_way *e = &c->e[set][w];
-        if (e->ra != ra || e->cfa != cfa || !e->n || !still_there(e->pairs, e->n))
-            continue;
-        if (LS_LIKELY(!ls_config.verify_unwind))
-            return e->site;
-        return site_verified(c, e->site);
-    }
-    return site_missed(c, set, ra, cfa);
+    const struct cache_way *e = lookup(c, set, ra, cfa);
+    if (!e)
+        return site_missed(c, set, ra, cfa);
+    if (LS_LIKELY(!ls_config.verify_unwind))
+        return e->site;
+    return site_verified(c, e->site);
+}
+
+uint32_t ls_site_cached(uintptr_t ra, uintptr_t cfa, struct ls_counts **counts)
+{
+    const struct cache *c = this_thread_cache;
+    if (LS_UNLIKELY(!c) || LS_UNLIKELY(ls_config.verify_unwind))
+        return 0;
+    const struct cache_way *e = lookup(c, set_of(ra, cfa), ra, cfa);
+    if (!e || !e->counts)
+        return 0;
+    *counts = e->counts;
+    return e->site;
+}
+
+/* The thread gives its counters up (counters.c): no entry may point into them any more. */
+void ls_unwind_cache_forget_counts(void)
+{
+    struct cache *c = this_thread_cache;
+    if (!c)
+        return;
+    for (unsigned set = 0; set < SETS; set++)
+        for (unsigned w = 0; w < WAYS; w++)
+            c->e[set][w].counts = NULL;
 }

@@ -123,11 +123,13 @@ cat "$table"
 
 # Instructions the tool adds per malloc+free pair: counted, not timed. perf stat's instruction counter
 # when it works (often not in a VM), else cachegrind's on a few events. Allocations: the exact run's
-# own count (the exit record's allocation total, over every report the run wrote).
+# own count (the exit record's allocation total, over every report the run wrote). Without the heap
+# scan at exit: its child process would print a second count (valgrind follows the fork), and its cost
+# is per run, not per pair (the wall-time runs above include it).
 count_instr() {   # count_instr PREFIX EXE ARGS... -> instructions
     local prefix=$1 out=$tmp/icount; shift
     rm -rf "$out"; mkdir -p "$out"
-    local -a env_=(env LEAKSTAMP_OUT="$out")
+    local -a env_=(env LEAKSTAMP_OUT="$out" LEAKSTAMP_SCAN=0)
     case $prefix in
         ls) env_+=(LD_PRELOAD="$lib") ;;
         ls-s512) env_+=(LEAKSTAMP_SAMPLE=512KiB LD_PRELOAD="$lib") ;;

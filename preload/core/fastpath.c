@@ -1,0 +1,102 @@
+/*
+ * core/fastpath.c — exact mode's common case: an allocation from a stack the unwind cache holds, into
+ * a leaf of the page map that exists, counted in this thread's own counters; and the free of such a
+ * block. This is most of what an allocation-heavy job does under the tool, so it is one straight pass:
+ * no call but the real allocator's, every uncommon case a tail call to the general path
+ * (hooks_malloc.c, track.c), taken before anything is changed. Without calls the compiler needs no
+ * saved registers and no frame, and the guard is only the flag: nothing here can touch errno, so it
+ * is not saved (the general paths save it as always).
+ *
+ * The flag still matters: a signal handler that allocates while we are between a counter's load and
+ * its store would have its count overwritten; with the flag set its allocation goes untracked, as
+ * everywhere else in the tool. The lookups below read only this thread's cache and counters and the
+ * block's own entry, which no other thread touches while the block is live (livemap.c).
+ */
+#include "core/core.h"
+
+/* A recorded block replaced a stale entry, or stale frees were seen (livemap.c): the general put's
+ * follow-up, under the full guard. The block's own counts are in already. */
+__attribute__((noinline)) static void *record_finish(void *p, uint64_t old)
+{
+    ls_in_tool = 0;
+    struct ls_guard g = ls_enter();
+    struct ls_live replaced;
+    ls_livemap_put_finish((uintptr_t)p, old, &replaced);
+    if (replaced.ptr)
+        ls_track_forget(&replaced);
+    ls_leave(g);
+    return p;
+}
+
+/* The caller is kept as two scalars: copying the struct through the stack around the real malloc
+ * made the compiler store it in halves and load it whole, a store-forwarding stall on every call. */
+static inline __attribute__((always_inline)) void *record_exact(void *p, size_t size, uintptr_t ra, uintptr_t cfa)
+{
+    struct ls_counts *counts;
+    uint32_t site = ls_site_cached(ra, cfa, &counts);
+    if (LS_UNLIKELY(!site))
+        return ls_track_alloc_slow(p, size, (struct ls_caller){ra, cfa});
+    uint32_t birth = atomic_load_explicit(&ls_stamp_seq, memory_order_relaxed);
+    uint64_t old;
+    ls_in_tool = 1;
+    int done = ls_livemap_put_fast((uintptr_t)p, size, site, birth, &old);
+    if (LS_UNLIKELY(!done)) {
+        ls_in_tool = 0;
+        return ls_track_alloc_slow(p, size, (struct ls_caller){ra, cfa});
+    }
+    ls_count_owned(counts, 1, (int64_t)size);
+    if (LS_UNLIKELY(done == 2))
+        return record_finish(p, old);
+    ls_in_tool = 0;
+    return p;
+}
+
+/* Exact mode: p was just returned by the real allocator for `size` bytes; returns p. */
+__attribute__((flatten)) void *ls_track_alloc_exact(void *p, size_t size, struct ls_caller from)
+{
+    return record_exact(p, size, from.ra, from.cfa);
+}
+
+/* The entry for ls_malloc_from (core.h) when its inline test does not serve the call. */
+__attribute__((noinline, flatten)) void *ls_malloc_slow(size_t size, struct ls_caller from)
+{
+    if (LS_UNLIKELY(!ls_exact_now()))
+        return ls_malloc_general(size, from);
+    uintptr_t ra = from.ra, cfa = from.cfa;
+    void *p = ls_real.malloc(size);
+    if (LS_UNLIKELY(!p))
+        return p;
+    return record_exact(p, size, ra, cfa);
+}
+
+/* The site's counters were never touched on this thread: count through the general path. */
+__attribute__((noinline)) static void free_finish(void *p, uint32_t site, uint64_t size)
+{
+    ls_in_tool = 0;
+    struct ls_guard g = ls_enter();
+    ls_count(site, -1, -(int64_t)size);
+    ls_leave(g);
+    ls_real.free(p);
+}
+
+/* The entry for ls_free (core.h) when the sample filter does not rule the block out (in exact mode:
+ * every free). The block is forgotten before the real free, so no other thread can be handed the
+ * same address while its entry is still there. */
+__attribute__((noinline, flatten)) void ls_free_slow(void *p)
+{
+    if (LS_UNLIKELY(!ls_exact_now()) || LS_UNLIKELY(!p))
+        return ls_free_general(p);
+    uint32_t site;
+    uint64_t size;
+    ls_in_tool = 1;
+    if (LS_UNLIKELY(!ls_livemap_take_fast((uintptr_t)p, &site, &size))) {
+        ls_in_tool = 0;
+        return ls_free_general(p);
+    }
+    struct ls_counts *c = ls_counts_mine(site);
+    if (LS_UNLIKELY(!c))
+        return free_finish(p, site, size);
+    ls_count_owned(c, -1, -(int64_t)size);
+    ls_in_tool = 0;
+    ls_real.free(p);
+}
