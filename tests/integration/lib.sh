@@ -30,6 +30,28 @@ one_report() {
     echo "${files[0]}"
 }
 
+# Report files are named after pids, and pids wrap (pid_max is 32768 on a small machine) and grow by a
+# digit, so the order of the names says nothing about which process came first: pick a report by what
+# it holds. Both helpers fail unless exactly one report matches.
+# report_with_args DIR ARG...: the report of the process started with these arguments (after argv[0]).
+report_with_args() {
+    local dir=$1; shift
+    local files
+    files=$(awk -F'\t' -v want="$(printf '\t%s' "$@")" -v argc=$(($# + 1)) '
+        $1=="argv" { s=""; for (i = 4; i <= NF; i++) s = s "\t" $i; if ($2 == argc && s == want) print FILENAME }
+    ' "$dir"/*.lsr)
+    [ -n "$files" ] && [ "$(wc -l <<< "$files")" -eq 1 ] || { fail "expected one report of args '$*' in $dir, found: ${files:-none}"; return 1; }
+    echo "$files"
+}
+# root_report DIR: the report of the process the test started, the one whose parent wrote none in DIR.
+root_report() {
+    local files
+    files=$(awk -F'\t' '$1=="pid"{pid[FILENAME]=$2} $1=="ppid"{pp[FILENAME]=$2}
+        END { for (f in pid) has[pid[f]] = 1; for (f in pp) if (!(pp[f] in has)) print f }' "$1"/*.lsr)
+    [ -n "$files" ] && [ "$(wc -l <<< "$files")" -eq 1 ] || { fail "expected one root report in $1, found: ${files:-none}"; return 1; }
+    echo "$files"
+}
+
 # Sum of the Δ live bytes (field 4) of the site lines of the stamp record with sequence number N,
 # restricted to stacks whose definition matches nothing special: raw per-record view for preload tests.
 stamp_lines() { awk -v seq="$2" -F'\t' '$1=="stamp"&&$2==seq{on=1;next} on&&$1=="end"{exit} on' "$1"; }

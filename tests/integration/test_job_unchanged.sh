@@ -39,7 +39,9 @@ test_cancel_inside_the_tool_blocks_nothing() {
     local out
     out=$(LEAKSTAMP_STAMPS='tick;plugin::Handler::handle' jr 30 "$JOBS/cancel_stamp" 25 2>err)
     expect_eq "cancel_stamp" "cancel_stamp: 25 rounds" "$out"
-    expect_eq "main stamps" 25 "$(count_stamps "$(ls out/*.lsr | head -1)" main)"
+    # the parent's report, among its 25 children's
+    local r; r=$(root_report out)
+    expect_eq "main stamps" 25 "$(count_stamps "$r" main)"
 }
 
 # item 5: new out-of-line slots written while other threads run the slots next to them
@@ -60,7 +62,8 @@ test_named_function_under_a_blocking_mask() {
         traced=$(LEAKSTAMP_STAMPS=on_event jr 10 "$JOBS/trap_masks" $m 2>err) || { fail "$m: job died ($?)"; return 1; }
         expect_eq "$m" "$plain" "$traced"
     done
-    expect_eq "stamps in the sigsuspend handler" 1 "$(count_stamps "$(ls out/leakstamp.trap_masks.*.lsr | head -1)" on_event)"
+    local r; r=$(report_with_args out sigsuspend)
+    expect_eq "stamps in the sigsuspend handler" 1 "$(count_stamps "$r" on_event)"
 }
 
 # item 7: the stamp paths on a thread's stack, after a dlopen (module table, named stamp)
@@ -81,7 +84,7 @@ test_descriptors_are_the_jobs_own() {
     local out
     out=$(jr 20 "$JOBS/fds" daemon) || fail "daemon: status $?"
     expect_eq "daemon" "daemon: pipe 3,4 carried 3000 messages whole" "$out"
-    local r; r=$(ls out/leakstamp.fds.*.lsr | tail -1)
+    local r; r=$(report_with_args out daemon)
     grep -q '^end	exit$' "$r" || fail "daemon: no exit record"
 }
 

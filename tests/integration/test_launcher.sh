@@ -313,7 +313,8 @@ test_launcher_terminal_hangup_reaches_the_job() {
     # hangs that terminal up, and the kernel sends SIGHUP to the session leader alone: the launcher
     # must pass it on (without leakstamp the job itself would be the leader and get it)
     local pid ppid
-    script -qec "exec '$WRAP' run -o out -- '$LT_STATUS' wait ready" /dev/null > /dev/null 2>&1 &
+    # (script's stdin given: with descriptor 0 closed it takes the master for its input, see test_progress.sh)
+    script -qec "exec '$WRAP' run -o out -- '$LT_STATUS' wait ready" /dev/null < /dev/null > /dev/null 2>&1 &
     local script_pid=$!
     wait_for ready
     read -r pid ppid < ready

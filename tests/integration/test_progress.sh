@@ -18,11 +18,14 @@ test_progress_not_on_a_file() {
 }
 
 test_progress_on_a_terminal() {
-    # script(1) gives the wrapper a terminal as stderr
-    script -qec "'$WRAP' run -q --progress -o out -- '$JOBS/slow_events' 30 50" /dev/null > tty.log
+    # script(1) gives the wrapper a terminal as stderr. Its stdin is given too: with descriptor 0
+    # closed (as a CI runner may start us), script opens the terminal's master as 0, takes it for its
+    # input and writes what the job prints back into it, so nothing reaches tty.log.
+    script -qec "'$WRAP' run -q --progress -o out -- '$JOBS/slow_events' 30 50" /dev/null < /dev/null > tty.log
     tr '\r' '\n' < tty.log | grep -Eq '^leakstamp: [0-9]+ events' || { cat -v tty.log; fail "no status line on a terminal"; }
-    # without --progress, nothing even on a terminal
-    script -qec "'$WRAP' run -q -o out2 -- '$JOBS/slow_events' 20 20" /dev/null > tty2.log
+    # without --progress, nothing even on a terminal (the echo shows that the terminal's output is read)
+    script -qec "'$WRAP' run -q -o out2 -- '$JOBS/slow_events' 20 20; echo job ended" /dev/null < /dev/null > tty2.log
+    grep -q '^job ended' tty2.log || { cat -v tty2.log; fail "nothing read from the terminal"; }
     ! grep -q 'events' tty2.log || fail "status line without --progress"
 }
 

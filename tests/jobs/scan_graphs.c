@@ -31,7 +31,7 @@ struct node {
 struct node *g_tree;
 char *g_inside;
 static __thread void *t_hold;
-static int wake[2];
+static int wake[2], ready[2];
 
 static __attribute__((noinline)) void *tree_node(void) { return calloc(1, sizeof(struct node)); }
 static __attribute__((noinline)) void *cycle_node(void) { return calloc(1, 48); }
@@ -83,8 +83,9 @@ static void *blocked(void *arg)
     void *volatile mine = arg ? tls_block_thread() : thread_block();
     if (arg)
         t_hold = mine, mine = NULL;
-    char c;
-    ssize_t n = read(wake[0], &c, 1);   /* blocked until the process exits */
+    char c = 0;
+    ssize_t n = write(ready[1], &c, 1);   /* the block is held: main may exit */
+    n = read(wake[0], &c, 1);             /* blocked until the process exits */
     (void)n;
     return NULL;
 }
@@ -93,13 +94,15 @@ static void start_blocked(int with_tls)
 {
     pthread_t t;
     pthread_create(&t, NULL, blocked, with_tls ? (void *)1 : NULL);
-    usleep(100 * 1000);   /* let it allocate and block */
+    char c;
+    if (read(ready[0], &c, 1) != 1)   /* until it has allocated (a fixed sleep raced a slow machine) */
+        exit(1);
 }
 
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
-    if (pipe(wake))
+    if (pipe(wake) || pipe(ready))
         return 1;
     if (!strcmp(mode, "tree"))
         tree();
