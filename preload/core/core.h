@@ -359,12 +359,11 @@ static inline int ls_track_may_own(const void *p)   /* 0: certainly not in the t
 /* ---- the allocation paths shared by the C and C++ hooks (inline: they are the hot path) ---- */
 LS_HIDDEN void ls_free_tracked(void *p);   /* hooks_malloc.c */
 
-/* Exact mode's fast path may run (fastpath.c): tracking on, the real allocator known, this thread not
- * inside the tool. */
+/* Exact mode's fast path may run (fastpath.c): tracking on (which start-up turns on only after the
+ * real allocator is known: the acquire load makes that visible) and this thread not inside the tool. */
 static inline int ls_exact_now(void)
 {
-    return LS_LIKELY(ls_real.free != NULL) && !ls_config.sample && !ls_busy() &&
-           atomic_load_explicit(&ls_active, memory_order_relaxed);
+    return !ls_config.sample && !ls_busy() && atomic_load_explicit(&ls_active, memory_order_acquire);
 }
 
 /* Nonzero when the caller must be served without tracking (2: from bootstrap, still resolving). */

@@ -32,11 +32,15 @@
 #define SETS 64
 #define WAYS 4          /* associativity: one call site at several stack depths must not thrash a set */
 
+/* An empty way has ra = EMPTY_RA, which no call returns to. */
+#define EMPTY_RA UINTPTR_MAX
 struct cache_way {
     uintptr_t ra, cfa;
-    const uintptr_t *pairs;      /* this way's (slot, return address) pairs in the pool */
+    /* (slot, return address) pairs of the frames past the key, in the pool, an even number of them
+     * (the last one twice when needed): still_there() checks two per round with no odd one left */
+    const uintptr_t *pairs, *pairs_end;
     struct ls_counts *counts;    /* this thread's counters of the site (ls_counter_slot), or NULL */
-    uint32_t site, n;            /* n = 0: empty */
+    uint32_t site;
 };
 
 struct cache {
@@ -121,6 +125,9 @@ static struct cache *thread_cache(void)
     } else if (!(c = ls_map(cache_bytes))) {
         return NULL;
     }
+    for (unsigned set = 0; set < SETS; set++)
+        for (unsigned w = 0; w < WAYS; w++)
+            c->e[set][w].ra = EMPTY_RA;
     pthread_setspecific(exit_key, c);
     return this_thread_cache = c;
 }
@@ -149,17 +156,22 @@ static void cache_store(struct cache *c, unsigned set, const struct ls_stack *st
     unsigned way = c->next[set];
     c->next[set] = (uint8_t)((way + 1) % WAYS);
     struct cache_way *e = &c->e[set][way];
-    uintptr_t *pairs = pairs_of(c, set, way);
-    for (int i = 0; i < st->n; i++) {
-        pairs[2 * i] = st->slots[i];
-        pairs[2 * i + 1] = st->frames[i];
+    uintptr_t *pairs = pairs_of(c, set, way), *p = pairs;
+    for (int i = 1; i < st->n; i++, p += 2) {   /* frame 0 is the key: its slot is cfa - 8 */
+        p[0] = st->slots[i];
+        p[1] = st->frames[i];
+    }
+    if ((p - pairs) % 4) {   /* room: the pool holds 2 * depth words per way, this is at most that */
+        p[0] = p[-2];
+        p[1] = p[-1];
+        p += 2;
     }
     e->ra = ra;
     e->cfa = cfa;
     e->pairs = pairs;
+    e->pairs_end = p;
     e->counts = ls_counter_slot(site);
     e->site = site;
-    e->n = (uint32_t)st->n;
 }
 
 static uint32_t unwind_and_intern(struct ls_stack *st, void *scratch)
@@ -204,16 +216,14 @@ __attribute__((noinline)) static uint32_t site_verified(struct cache *c, uint32_
     return site;
 }
 
-/* Pair 0 is the key itself (return address at cfa - 8); the others are read from the live stack.
- * Two frames per round: every hit runs this, and the loop's own bookkeeping cost as much as the
- * compares. */
-static inline int still_there(const uintptr_t *pairs, uint32_t n)
+/* Every cached return address must still be in its slot. Two frames per round: every hit runs this,
+ * and the loop's own bookkeeping cost as much as the compares. */
+static inline int still_there(const uintptr_t *p, const uintptr_t *end)
 {
-    const uintptr_t *p = pairs + 2, *end = pairs + 2 * (size_t)n;
-    for (; end - p >= 4; p += 4)
+    for (; p != end; p += 4)
         if ((*(const uintptr_t *)p[0] ^ p[1]) | (*(const uintptr_t *)p[2] ^ p[3]))
             return 0;
-    return p == end || *(const uintptr_t *)p[0] == p[1];
+    return 1;
 }
 
 /* The way of set `set` that holds this stack, or NULL. */
@@ -221,7 +231,7 @@ static inline const struct cache_way *lookup(const struct cache *c, unsigned set
 {
     for (unsigned w = 0; w < WAYS; w++) {
         const struct cache_way *e = &c->e[set][w];
-        if (e->ra == ra && e->cfa == cfa && e->n && still_there(e->pairs, e->n))
+        if (e->ra == ra && e->cfa == cfa && still_there(e->pairs, e->pairs_end))
             return e;
     }
     return NULL;
