@@ -5,8 +5,8 @@
  * Files: real.c (the next allocator and the bootstrap arena), guard.h (the recursion guard), arena.c
  * (the tool's own memory), config.c (LEAKSTAMP_* variables), unwind.c and unwind_cache.c (call stacks),
  * hooks_syscall.c (no descriptors for libunwind), stacks.c (stack table), counters.c (per-site counters, per thread), livemap.c (live-pointer table),
- * sampling.c (sampled mode), sort.c (a heapsort that never allocates), track.c (what an allocation or a free does), hooks_malloc.c and
- * hooks_new.c (the interposed allocation entry points), maptable.c and hooks_mmap.c (mappings made by
+ * sampling.c (sampled mode), sort.c (a heapsort that never allocates), track.c (what an allocation or a free does), fastpath.c
+ * (exact mode's common case in one pass), hooks_malloc.c and hooks_new.c (the interposed allocation entry points), maptable.c and hooks_mmap.c (mappings made by
  * mmap/mremap/shmat outside malloc, per call site).
  * The core calls nothing outside itself: the inline functions below reach only core files. Everything
  * here is hidden: the only exported symbols are the hooks.

@@ -8,8 +8,8 @@
  * is not saved (the general paths save it as always).
  *
  * The flag still matters: a signal handler that allocates while we are between a counter's load and
- * its store would have its count overwritten; with the flag set its allocation goes untracked, as
- * everywhere else in the tool. The lookups below read only this thread's cache and counters and the
+ * its store would have its count overwritten, and one that misses the unwind cache would refill the
+ * way we are reading; with the flag set its allocation goes untracked, as everywhere else in the tool. The lookups below read only this thread's cache and counters and the
  * block's own entry, which no other thread touches while the block is live (livemap.c).
  */
 #include "core/core.h"
@@ -32,14 +32,12 @@ __attribute__((noinline)) static void *record_finish(void *p, uint64_t old)
  * made the compiler store it in halves and load it whole, a store-forwarding stall on every call. */
 static inline __attribute__((always_inline)) void *record_exact(void *p, size_t size, uintptr_t ra, uintptr_t cfa)
 {
+    ls_in_tool = 1;   /* before the lookup: a handler's allocation must not refill the way we read */
     struct ls_counts *counts;
     uint32_t site = ls_site_cached(ra, cfa, &counts);
-    if (LS_UNLIKELY(!site))
-        return ls_track_alloc_slow(p, size, (struct ls_caller){ra, cfa});
     uint32_t birth = atomic_load_explicit(&ls_stamp_seq, memory_order_relaxed);
     uint64_t old;
-    ls_in_tool = 1;
-    int done = ls_livemap_put_fast((uintptr_t)p, size, site, birth, &old);
+    int done = site ? ls_livemap_put_fast((uintptr_t)p, size, site, birth, &old) : 0;
     if (LS_UNLIKELY(!done)) {
         ls_in_tool = 0;
         return ls_track_alloc_slow(p, size, (struct ls_caller){ra, cfa});

@@ -11,7 +11,9 @@
  * above the caller's stack pointer, in this thread's own stack), so the check reads current values, not
  * leftovers of returned calls. If they all match, the unwinder would have read the same words and
  * returned the same stack; the site id is reused and neither libunwind nor the stack table is touched.
- * Any mismatch falls back to libunwind.
+ * Any mismatch falls back to libunwind. The entry also keeps this thread's counters of the site
+ * (counters.c), so exact mode's fast path (fastpath.c) finds both in one lookup; when the thread gives
+ * its counters up at exit, the cache forgets them first.
  *
  * Only stacks whose slots all lie inside this thread's own stack (stack_bounds.c: found without
  * pthread_getattr_np, which must never run inside a hook) are cached, so the check never reads memory
