@@ -65,7 +65,8 @@ static inline int ls_bootstrap_owns(const void *p)
 {
     return (const char *)p >= ls_boot_arena && (const char *)p < ls_boot_arena + LS_BOOT_BYTES;
 }
-LS_HIDDEN void *ls_bootstrap_alloc(size_t size, size_t align);
+LS_HIDDEN void *ls_bootstrap_alloc(size_t size, size_t align);   /* pins the block's filter bucket */
+LS_HIDDEN void ls_bootstrap_pin_filter(void);   /* pin every block's bucket again (sampled start-up) */
 LS_HIDDEN size_t ls_bootstrap_room(const void *p);   /* bytes from p to the arena's end */
 
 /* ---- tool memory (arena.c): mmap only, never the interposed allocator ---- */
@@ -278,6 +279,7 @@ LS_HIDDEN void ls_sample_after_fork_child(void);
 LS_HIDDEN void ls_sample_start(void);   /* sampled mode: the filter starts empty (it starts full) */
 LS_HIDDEN void ls_sample_weight(uint64_t size, int64_t *allocs, int64_t *bytes);
 LS_HIDDEN void ls_sample_filter_add(uintptr_t p);
+LS_HIDDEN void ls_sample_filter_pin(uintptr_t p);   /* 255 for good: every free there takes the slow path */
 LS_HIDDEN void ls_sample_filter_remove(uintptr_t p);
 
 /* ---- mappings outside malloc (maptable.c; hooks in hooks_mmap.c) ----
@@ -412,13 +414,11 @@ static inline int ls_memalign_from(void **out, size_t align, size_t size, struct
 LS_HIDDEN void ls_free_slow(void *p);      /* fastpath.c */
 LS_HIDDEN void ls_free_general(void *p);   /* hooks_malloc.c */
 
-/* One unsigned compare for the bootstrap arena, then the filter byte: zero means "never sampled" and
- * the block goes straight to the real free. In exact mode (and before start-up) every byte of the
- * filter is 255, so every free takes ls_free_slow (sampling.c). */
+/* The filter byte: zero means "never sampled" and the block goes straight to the real free. In exact
+ * mode (and before start-up) every byte of the filter is 255, so every free takes ls_free_slow
+ * (sampling.c); a bootstrap block's byte is always 255 (real.c), and the general free drops it. */
 static inline void ls_free(void *p)
 {
-    if (LS_UNLIKELY((uintptr_t)p - (uintptr_t)ls_boot_arena < LS_BOOT_BYTES))
-        return;
     if (LS_LIKELY(!ls_sample_filter_maybe((uintptr_t)p))) {
         ls_real.free(p);
         return;

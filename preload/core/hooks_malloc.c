@@ -51,8 +51,8 @@ __attribute__((flatten)) void ls_free_tracked(void *p)
  * out again, when the live-pointer table reports it replaced and its counts are undone. */
 __attribute__((noinline)) void ls_free_general(void *p)
 {
-    if (!p)
-        return;
+    if (!p || LS_UNLIKELY(ls_bootstrap_owns(p)))
+        return;   /* a bootstrap block is never the real allocator's */
     if (LS_UNLIKELY(!ls_real.free))
         ls_real_ensure();
     if (atomic_load_explicit(&ls_active, memory_order_relaxed) && ls_track_may_own(p)) {

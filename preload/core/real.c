@@ -4,7 +4,8 @@
  * The real functions are looked up with dlsym(RTLD_NEXT), so a job linked with jemalloc or tcmalloc
  * keeps its allocator. dlsym itself calls calloc before we know where calloc is; those few early
  * requests are served from a static arena, and pointers from that arena are never passed to the real
- * free (free() asks ls_bootstrap_owns first).
+ * free: each block's bucket of the sample filter is pinned at 255, so its free never takes the short
+ * way to the real free (core.h), and the general free asks ls_bootstrap_owns first.
  *
  * The next mmap family is found the same way, for the mapping hooks (hooks_mmap.c). When the next
  * allocator is not glibc's (a job linked with tcmalloc or jemalloc), it maps its arenas by calling mmap
@@ -42,7 +43,17 @@ void *ls_bootstrap_alloc(size_t size, size_t align)
         if (start + size > sizeof boot_arena || start + size < start)
             return NULL;
     } while (!atomic_compare_exchange_weak(&boot_used, &old, start + size));
+    ls_sample_filter_pin((uintptr_t)(boot_arena + start));   /* after the exchange: see below */
     return boot_arena + start;   /* static storage: already zero */
+}
+
+/* Sampled mode's start clears the filter, then pins the bucket of every 16 bytes handed out so far;
+ * a block handed out meanwhile pins its own after taking its bytes, so none is left unpinned. */
+void ls_bootstrap_pin_filter(void)
+{
+    size_t used = atomic_load(&boot_used);
+    for (size_t off = 0; off < used; off += 16)
+        ls_sample_filter_pin((uintptr_t)(boot_arena + off));
 }
 
 /* dlsym may allocate: under the guard that goes to the real allocator (or, while it is being found,

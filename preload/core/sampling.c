@@ -11,7 +11,8 @@
  * distance to the next point and its own random generator: nothing is shared on the allocation path.
  * Unsampled allocations cost a subtraction; unsampled frees a lookup in a counting filter (a byte per
  * bucket of pointers, incremented and decremented by sampled blocks): zero means "never sampled",
- * and the live-pointer table is not touched.
+ * and the live-pointer table is not touched. The bootstrap arena's blocks pin their buckets at 255
+ * (real.c), so their frees always reach the general path, which keeps them from the real free.
  */
 #include "core/core.h"
 
@@ -66,6 +67,12 @@ void ls_sample_start(void)
 {
     for (size_t i = 0; i < sizeof ls_sample_filter; i++)
         atomic_store_explicit(&ls_sample_filter[i], 0, memory_order_relaxed);
+    ls_bootstrap_pin_filter();
+}
+
+void ls_sample_filter_pin(uintptr_t p)
+{
+    atomic_store(ls_sample_bucket(p), 255);
 }
 
 /* fork: the child must not draw the same points as its parent. */
