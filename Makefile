@@ -265,6 +265,11 @@ $(B)/tests/bench/churn: tests/bench/churn.cpp include/leakstamp.h
 	@mkdir -p $(@D)
 	$(CXX) -std=c++17 -O2 -g -Wall -Wextra $(if $(WERROR),-Werror) -Iinclude -pthread -o $@ $<
 
+# The floor: a preload that only forwards (tests/bench/forward.c).
+$(B)/tests/bench/forward.so: tests/bench/forward.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra $(if $(WERROR),-Werror) -fPIC -shared -o $@ $<
+
 $(B)/tests/bench/tool_memory: tests/bench/tool_memory.c include/leakstamp.h
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O1 -g -Wall -Wextra $(if $(WERROR),-Werror) -Iinclude -o $@ $<
@@ -280,7 +285,7 @@ $(B)/tests/bench/scan_cost: tests/bench/scan_cost.c include/leakstamp.h
 bench: deps
 	@$(MAKE) --no-print-directory $(LIB) $(ANALYZER) $(B)/tests/bench/alloc_heavy $(B)/tests/bench/churn \
 	    $(B)/tests/bench/tool_memory $(B)/tests/bench/stamp_cost $(B)/tests/jobs/map_leaky $(B)/tests/jobs/rss_leak \
-	    $(B)/tests/bench/scan_cost
+	    $(B)/tests/bench/scan_cost $(B)/tests/bench/forward.so
 	@bash tests/bench/run.sh $(BENCH_REPS)
 
 clean:

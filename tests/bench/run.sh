@@ -30,6 +30,7 @@ trap 'rm -rf "$tmp"' EXIT
 mapjob=$root/build/tests/jobs/map_leaky
 configs=(
     "heavy alone||$events 4 260000"
+    "heavy forward only|fwd|$events 4 260000"
     "heavy exact|ls|$events 4 260000"
     "heavy sampled 512KiB|ls-s512|$events 4 260000"
     "heavy sampled 64KiB|ls-s64|$events 4 260000"
@@ -38,10 +39,12 @@ configs=(
     "map churn alone||churn 10|$mapjob"
     "map churn exact|ls|churn 10|$mapjob"
     "churn alone||$cevents 200000 0|$churn"
+    "churn forward only|fwd|$cevents 200000 0|$churn"
     "churn exact|ls|$cevents 200000 0|$churn"
     "churn sampled 512KiB|ls-s512|$cevents 200000 0|$churn"
     "churn sampled 64KiB|ls-s64|$cevents 200000 0|$churn"
     "churn+threads alone||$cevents 200000 2|$churn"
+    "churn+threads forward only|fwd|$cevents 200000 2|$churn"
     "churn+threads exact|ls|$cevents 200000 2|$churn"
     "churn+threads sampled 512KiB|ls-s512|$cevents 200000 2|$churn"
     "churn+threads sampled 64KiB|ls-s64|$cevents 200000 2|$churn"
@@ -59,6 +62,7 @@ run_one() {   # run_one PREFIX ARGS [JOB] -> "wall cpu rss_kib"
         ls) cmd=(env LEAKSTAMP_OUT="$out" LD_PRELOAD="$lib") ;;
         ls-s512) cmd=(env LEAKSTAMP_OUT="$out" LEAKSTAMP_SAMPLE=512KiB LD_PRELOAD="$lib") ;;
         ls-s64) cmd=(env LEAKSTAMP_OUT="$out" LEAKSTAMP_SAMPLE=64KiB LD_PRELOAD="$lib") ;;
+        fwd) cmd=(env LD_PRELOAD="$root/build/tests/bench/forward.so") ;;
         heaptrack) cmd=(heaptrack -o "$out/ht") ;;
         valgrind) cmd=(valgrind -q --leak-check=full --log-file="$out/vg.log") ;;
     esac
@@ -221,6 +225,7 @@ target() {   # target WHAT VALUE LIMIT
 }
 {
     for j in heavy churn churn+threads; do
+        echo "- $j forward only (the floor: a preload that only forwards), wall ratio: $(wall_ratio "$j forward only")"
         target "$j exact, wall ratio" "$(wall_ratio "$j exact")" 2.0
         target "$j sampled 512KiB, wall ratio" "$(wall_ratio "$j sampled 512KiB")" 1.05
         target "$j sampled 64KiB, wall ratio" "$(wall_ratio "$j sampled 64KiB")" 1.10
