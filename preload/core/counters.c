@@ -133,6 +133,32 @@ __attribute__((noinline)) void ls_count_slow(uint32_t site, int64_t allocs, int6
     ls_count_owned(c, allocs, bytes);
 }
 
+/* One slot's in and out as they were at one moment, while its owner may be moving them: in read
+ * between two reads of out that agree (every free moves out_allocs) is the in of a moment when out had
+ * that value. The loads are in program order (acquire), and x86 makes the owner's stores visible in
+ * its program order. A slot that never holds still keeps the last reads, out before in: never fewer
+ * live than at the first read of out. Read in then out, a thread that allocated and freed between the
+ * two loads made the site's live count negative. */
+static void read_slot(const struct ls_counts *c, struct ls_plain_counts *v)
+{
+    int64_t out_allocs, out_bytes, in_allocs, in_bytes;
+    for (int tries = 0;; tries++) {
+        out_allocs = atomic_load_explicit(&c->out_allocs, memory_order_acquire);
+        out_bytes = atomic_load_explicit(&c->out_bytes, memory_order_acquire);
+        in_allocs = atomic_load_explicit(&c->total_allocs, memory_order_acquire);
+        in_bytes = atomic_load_explicit(&c->total_bytes, memory_order_acquire);
+        if (atomic_load_explicit(&c->out_allocs, memory_order_acquire) == out_allocs &&
+            atomic_load_explicit(&c->out_bytes, memory_order_acquire) == out_bytes)
+            break;
+        if (tries == 64)
+            break;
+    }
+    v->total_allocs = in_allocs;
+    v->total_bytes = in_bytes;
+    v->live_allocs = in_allocs - out_allocs;
+    v->live_bytes = in_bytes - out_bytes;
+}
+
 /* out[0..n] (index = site id) = the sum over all blocks. */
 void ls_counters_sum(struct ls_plain_counts *out, uint32_t n)
 {
@@ -145,13 +171,12 @@ void ls_counters_sum(struct ls_plain_counts *out, uint32_t n)
                 continue;
             uint32_t first = p * PAGE_SITES, last = first + PAGE_SITES - 1 < n ? first + PAGE_SITES - 1 : n;
             for (uint32_t id = first; id <= last; id++) {
-                const struct ls_counts *c = &page[id - first];
-                int64_t in_allocs = atomic_load_explicit(&c->total_allocs, memory_order_relaxed);
-                int64_t in_bytes = atomic_load_explicit(&c->total_bytes, memory_order_relaxed);
-                out[id].total_allocs += in_allocs;
-                out[id].total_bytes += in_bytes;
-                out[id].live_allocs += in_allocs - atomic_load_explicit(&c->out_allocs, memory_order_relaxed);
-                out[id].live_bytes += in_bytes - atomic_load_explicit(&c->out_bytes, memory_order_relaxed);
+                struct ls_plain_counts v;
+                read_slot(&page[id - first], &v);
+                out[id].total_allocs += v.total_allocs;
+                out[id].total_bytes += v.total_bytes;
+                out[id].live_allocs += v.live_allocs;
+                out[id].live_bytes += v.live_bytes;
             }
         }
     }

@@ -66,6 +66,18 @@ test_eight_threads_balance_exactly() {
     [ "$allocs" -ge $((8 * 20000 * 2 + 3600)) ] || fail "too few allocations counted: $allocs"
 }
 
+test_stamps_during_churn_see_true_counts() {
+    preload_run out "$JOBS/stamp_churn" 1000 4 > stdout
+    expect_eq "output" "stamp_churn: done" "$(cat stdout)"
+    local r; r=$(one_report out)
+    # no site is ever below zero; each of 4 threads holds at most one 32-byte block, so a churned site
+    # (32 bytes per allocation) has at most 4 blocks, 128 bytes
+    local bad; bad=$(awk -F'\t' '$1=="site" && ($5<0 || $6<0 || ($8==32*$7 && ($5>4 || $6>128)))' "$r" | head -3)
+    [ -z "$bad" ] || fail "site counts no thread ever had: $bad"
+    # the process's heap live is never below zero (printed unsigned: a negative sum is near 2^64)
+    awk -F'\t' '$1=="stamp" && ($7+0 > 1e15 || $8+0 > 1e15) { exit 1 }' "$r" || fail "stamp line: negative heap live"
+}
+
 test_fork_child_writes_its_own_report() {
     preload_run out "$JOBS/forker" fork > stdout
     local files=(out/*.lsr)
