@@ -182,8 +182,10 @@ extern __thread struct ls_counts *_Atomic *ls_my_counter_pages LS_HIDDEN;   /* N
 /* Only the owning thread writes its counters: plain adds, no lock prefix (counters.c). */
 static inline void ls_count_owned(struct ls_counts *c, int64_t allocs, int64_t bytes)
 {
+/* release: a stamp reading a slot (counters.c read_slot) sees the owner's stores in program order;
+ * on x86 a plain store either way */
 #define LS_OWNER_ADD(field, v) \
-    atomic_store_explicit(&c->field, atomic_load_explicit(&c->field, memory_order_relaxed) + (v), memory_order_relaxed)
+    atomic_store_explicit(&c->field, atomic_load_explicit(&c->field, memory_order_relaxed) + (v), memory_order_release)
     if (allocs > 0) {
         LS_OWNER_ADD(total_allocs, allocs);
         LS_OWNER_ADD(total_bytes, bytes);
@@ -365,7 +367,7 @@ LS_HIDDEN void ls_free_tracked(void *p);   /* hooks_malloc.c */
  * real allocator is known: the acquire load makes that visible) and this thread not inside the tool. */
 static inline int ls_exact_now(void)
 {
-    return !ls_config.sample && !ls_busy() && atomic_load_explicit(&ls_active, memory_order_acquire);
+    return atomic_load_explicit(&ls_active, memory_order_acquire) && !ls_config.sample && !ls_busy();
 }
 
 /* Nonzero when the caller must be served without tracking (2: from bootstrap, still resolving). */

@@ -39,17 +39,21 @@ static __thread struct block *this_thread_block;
 static __thread int gave_up;
 __thread struct ls_counts *_Atomic *ls_my_counter_pages;   /* this_thread_block->page, for core.h */
 
+/* Everything that leads to the block is cut before it goes on the free list: a signal handler that
+ * allocates on this thread from then on counts in the shared block, never in one another thread may
+ * have adopted. */
 static void give_up(void *p)
 {
     struct block *b = p;
-    ls_unwind_cache_forget_counts();   /* before another thread can adopt the block */
+    gave_up = 1;
+    this_thread_block = NULL;
+    ls_my_counter_pages = NULL;
+    ls_unwind_cache_forget_counts();
+    atomic_signal_fence(memory_order_seq_cst);
     pthread_mutex_lock(&free_lock);
     b->next_free = free_blocks;
     free_blocks = b;
     pthread_mutex_unlock(&free_lock);
-    this_thread_block = NULL;
-    ls_my_counter_pages = NULL;
-    gave_up = 1;
 }
 
 static void publish(struct block *b)
@@ -135,8 +139,8 @@ __attribute__((noinline)) void ls_count_slow(uint32_t site, int64_t allocs, int6
 
 /* One slot's in and out as they were at one moment, while its owner may be moving them: in read
  * between two reads of out that agree (every free moves out_allocs) is the in of a moment when out had
- * that value. The loads are in program order (acquire), and x86 makes the owner's stores visible in
- * its program order. A slot that never holds still keeps the last reads, out before in: never fewer
+ * that value. The loads are acquires and the owner's stores releases (core.h), so a load that sees a
+ * store also sees every store the owner made before it. A slot that never holds still keeps the last reads, out before in: never fewer
  * live than at the first read of out. Read in then out, a thread that allocated and freed between the
  * two loads made the site's live count negative. */
 static void read_slot(const struct ls_counts *c, struct ls_plain_counts *v)

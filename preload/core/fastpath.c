@@ -14,11 +14,21 @@
  */
 #include "core/core.h"
 
+/* The recursion flag, with compiler barriers: everything here is inlined, and without them the
+ * compiler could move the flag's stores across the work they guard (a signal handler is invisible
+ * to it). No instruction is emitted for the barriers. */
+static inline void set_flag(int v)
+{
+    atomic_signal_fence(memory_order_seq_cst);
+    ls_in_tool = v;
+    atomic_signal_fence(memory_order_seq_cst);
+}
+
 /* A recorded block replaced a stale entry, or stale frees were seen (livemap.c): the general put's
  * follow-up, under the full guard. The block's own counts are in already. */
 __attribute__((noinline)) static void *record_finish(void *p, uint64_t old)
 {
-    ls_in_tool = 0;
+    set_flag(0);
     struct ls_guard g = ls_enter();
     struct ls_live replaced;
     ls_livemap_put_finish((uintptr_t)p, old, &replaced);
@@ -31,20 +41,20 @@ __attribute__((noinline)) static void *record_finish(void *p, uint64_t old)
 /* The caller is kept as two scalars (see ls_malloc_slow). */
 static inline __attribute__((always_inline)) void *record_exact(void *p, size_t size, uintptr_t ra, uintptr_t cfa)
 {
-    ls_in_tool = 1;   /* before the lookup: a handler's allocation must not refill the way we read */
+    set_flag(1);   /* before the lookup: a handler's allocation must not refill the way we read */
     struct ls_counts *counts;
     uint32_t site = ls_site_cached(ra, cfa, &counts);
     uint32_t birth = atomic_load_explicit(&ls_stamp_seq, memory_order_relaxed);
     uint64_t old;
     int done = site ? ls_livemap_put_fast((uintptr_t)p, size, site, birth, &old) : 0;
     if (LS_UNLIKELY(!done)) {
-        ls_in_tool = 0;
+        set_flag(0);
         return ls_track_alloc_slow(p, size, (struct ls_caller){ra, cfa});
     }
     ls_count_owned(counts, 1, (int64_t)size);
     if (LS_UNLIKELY(done == 2))
         return record_finish(p, old);
-    ls_in_tool = 0;
+    set_flag(0);
     return p;
 }
 
@@ -73,7 +83,7 @@ __attribute__((noinline, flatten)) void *ls_malloc_slow(size_t size, struct ls_c
 /* The site's counters were never touched on this thread: count through the general path. */
 __attribute__((noinline)) static void free_finish(void *p, uint32_t site, uint64_t size)
 {
-    ls_in_tool = 0;
+    set_flag(0);
     struct ls_guard g = ls_enter();
     ls_count(site, -1, -(int64_t)size);
     ls_leave(g);
@@ -89,15 +99,15 @@ __attribute__((noinline, flatten)) void ls_free_slow(void *p)
         return ls_free_general(p);
     uint32_t site;
     uint64_t size;
-    ls_in_tool = 1;
+    set_flag(1);
     if (LS_UNLIKELY(!ls_livemap_take_fast((uintptr_t)p, &site, &size))) {
-        ls_in_tool = 0;
+        set_flag(0);
         return ls_free_general(p);
     }
     struct ls_counts *c = ls_counts_mine(site);
     if (LS_UNLIKELY(!c))
         return free_finish(p, site, size);
     ls_count_owned(c, -1, -(int64_t)size);
-    ls_in_tool = 0;
+    set_flag(0);
     ls_real.free(p);
 }
