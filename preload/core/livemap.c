@@ -30,6 +30,7 @@
 
 /* Entry: bit 0 live, 1..21 site, 22 sampled, 23..35 size (13 bits), 36..63 birth (28 bits). */
 #define SITE_BITS 21
+#define ENTRY_SAMPLED (1ull << 22)
 #define SIZE_BITS 13
 #define BIRTH_BITS 28
 
@@ -49,7 +50,7 @@ int ls_livemap_init(void)
 
 static inline uint64_t pack(uint64_t size, uint32_t site, uint32_t birth)
 {
-    return 1 | (uint64_t)site << 1 | (size & LS_SIZE_SAMPLED ? 1ull << 22 : 0) |
+    return 1 | (uint64_t)site << 1 | (size & LS_SIZE_SAMPLED ? ENTRY_SAMPLED : 0) |
            (size & ~LS_SIZE_SAMPLED) << 23 | (uint64_t)birth << 36;
 }
 
@@ -57,7 +58,7 @@ static inline void unpack(uint64_t v, uintptr_t ptr, struct ls_live *out)
 {
     out->ptr = ptr;
     out->site = (uint32_t)(v >> 1) & ((1u << SITE_BITS) - 1);
-    out->size = (v >> 23 & ((1u << SIZE_BITS) - 1)) | (v >> 22 & 1 ? LS_SIZE_SAMPLED : 0);
+    out->size = (v >> 23 & ((1u << SIZE_BITS) - 1)) | (v & ENTRY_SAMPLED ? LS_SIZE_SAMPLED : 0);
     out->birth = (uint32_t)(v >> 36);
 }
 
@@ -195,16 +196,26 @@ void ls_livemap_put(uintptr_t ptr, uint64_t size, uint32_t site, uint32_t birth,
         ls_livemap_put(ptr, size, site, birth, replaced);   /* the leaf exists now */
 }
 
-int ls_livemap_take_fast(uintptr_t ptr, uint32_t *site, uint64_t *size)
+/* ptr's entry in the page map, cleared, when it is live and has none of the bits of `reject`; else 0,
+ * nothing changed. */
+static inline uint64_t take_entry(uintptr_t ptr, uint64_t reject)
 {
     struct leaf *l = (ptr & 15) | ptr >> 47 ? NULL : leaf_find(ptr);
     if (LS_UNLIKELY(!l))
         return 0;
     _Atomic uint64_t *e = entry_of(l, ptr);
     uint64_t v = atomic_load_explicit(e, memory_order_relaxed);
-    if (LS_UNLIKELY((v & (1 | 1ull << 22)) != 1))
+    if (LS_UNLIKELY((v & (1 | reject)) != 1))
         return 0;
     atomic_store_explicit(e, 0, memory_order_relaxed);
+    return v;
+}
+
+int ls_livemap_take_fast(uintptr_t ptr, uint32_t *site, uint64_t *size)
+{
+    uint64_t v = take_entry(ptr, ENTRY_SAMPLED);
+    if (LS_UNLIKELY(!v))
+        return 0;
     *site = (uint32_t)(v >> 1) & ((1u << SITE_BITS) - 1);
     *size = v >> 23 & ((1u << SIZE_BITS) - 1);   /* not a sample: no flag to restore */
     return 1;
@@ -212,15 +223,10 @@ int ls_livemap_take_fast(uintptr_t ptr, uint32_t *site, uint64_t *size)
 
 int ls_livemap_take(uintptr_t ptr, struct ls_live *out)
 {
-    struct leaf *l = ptr >> 47 ? NULL : leaf_find(ptr);
-    if (LS_LIKELY(l != NULL)) {
-        _Atomic uint64_t *e = entry_of(l, ptr);
-        uint64_t v = atomic_load_explicit(e, memory_order_relaxed);
-        if (LS_LIKELY(v & 1) && (ptr & 15) == 0) {
-            atomic_store_explicit(e, 0, memory_order_relaxed);
-            unpack(v, ptr, out);
-            return 1;
-        }
+    uint64_t v = take_entry(ptr, 0);
+    if (LS_LIKELY(v != 0)) {
+        unpack(v, ptr, out);
+        return 1;
     }
     return atomic_load_explicit(&ls_side_live, memory_order_relaxed) && ls_side_take(ptr, out);
 }

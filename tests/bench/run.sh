@@ -54,17 +54,25 @@ if command -v valgrind >/dev/null; then
     configs+=("heavy alone (10 ev)||10 4 260000" "heavy valgrind (10 ev)|valgrind|10 4 260000")
 fi
 
+# preload_env PREFIX ARRAY: append to ARRAY (an `env` command) what runs a job under PREFIX's preload
+preload_env() {
+    local -n to=$2
+    case $1 in
+        ls) to+=(LD_PRELOAD="$lib") ;;
+        ls-s512) to+=(LEAKSTAMP_SAMPLE=512KiB LD_PRELOAD="$lib") ;;
+        ls-s64) to+=(LEAKSTAMP_SAMPLE=64KiB LD_PRELOAD="$lib") ;;
+        fwd) to+=(LD_PRELOAD="$root/build/tests/bench/forward.so") ;;
+    esac
+}
+
 run_one() {   # run_one PREFIX ARGS [JOB] -> "wall cpu rss_kib"
     local prefix=$1 args=$2 job=${3:-$job} out=$tmp/out
     rm -rf "$out"; mkdir -p "$out"
     local -a cmd=()
     case $prefix in
-        ls) cmd=(env LEAKSTAMP_OUT="$out" LD_PRELOAD="$lib") ;;
-        ls-s512) cmd=(env LEAKSTAMP_OUT="$out" LEAKSTAMP_SAMPLE=512KiB LD_PRELOAD="$lib") ;;
-        ls-s64) cmd=(env LEAKSTAMP_OUT="$out" LEAKSTAMP_SAMPLE=64KiB LD_PRELOAD="$lib") ;;
-        fwd) cmd=(env LD_PRELOAD="$root/build/tests/bench/forward.so") ;;
         heaptrack) cmd=(heaptrack -o "$out/ht") ;;
         valgrind) cmd=(valgrind -q --leak-check=full --log-file="$out/vg.log") ;;
+        ?*) cmd=(env LEAKSTAMP_OUT="$out"); preload_env "$prefix" cmd ;;
     esac
     # wall time from bash's microsecond clock: time(1) prints hundredths, 6% of a 0.16 s run
     local t0=${EPOCHREALTIME/,/.}
@@ -138,11 +146,7 @@ count_instr() {   # count_instr PREFIX EXE ARGS... -> instructions
     local prefix=$1 out=$tmp/icount; shift
     rm -rf "$out"; mkdir -p "$out"
     local -a env_=(env LEAKSTAMP_OUT="$out" LEAKSTAMP_SCAN=0)
-    case $prefix in
-        ls) env_+=(LD_PRELOAD="$lib") ;;
-        ls-s512) env_+=(LEAKSTAMP_SAMPLE=512KiB LD_PRELOAD="$lib") ;;
-        ls-s64) env_+=(LEAKSTAMP_SAMPLE=64KiB LD_PRELOAD="$lib") ;;
-    esac
+    preload_env "$prefix" env_
     if [ "$icounter" = perf ]; then
         "${env_[@]}" perf stat -x, -e instructions:u -o "$tmp/perf" "$@" > /dev/null 2>&1
         awk -F, '/instructions/{print $1}' "$tmp/perf"
