@@ -64,7 +64,7 @@ LAUNCH_UNIT_BIN = $(filter $(B)/tests/unit/test_launch_%,$(UNIT_BIN))
 CORE_UNIT_BIN   = $(filter-out $(LAUNCH_UNIT_BIN),$(UNIT_BIN))
 PRELOAD_PURE = preload/report/escape.c preload/report/buf.c preload/core/arena.c preload/core/livemap.c \
                preload/core/livemap_side.c preload/core/maptable.c \
-               preload/core/stacks.c
+               preload/core/stacks.c preload/core/stack_bounds.c
 JOB_C        = $(wildcard tests/jobs/*.c)
 JOB_CXX      = $(wildcard tests/jobs/*.cpp)
 JOB_BIN      = $(JOB_C:tests/jobs/%.c=$(B)/tests/jobs/%) $(JOB_CXX:tests/jobs/%.cpp=$(B)/tests/jobs/%)

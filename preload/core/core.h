@@ -121,6 +121,8 @@ LS_HIDDEN size_t ls_unwind_scratch_bytes(void);
 /* The calling thread's own stack (stack_bounds.c): never allocates, never locks. 0 if known. */
 LS_HIDDEN void ls_stack_bounds_init(void);
 LS_HIDDEN int ls_stack_bounds(uintptr_t cfa, uintptr_t *lo, uintptr_t *hi);
+/* The unnamed mapping holding addr (0 when found); may_query 0: by reading /proc/self/maps only. */
+LS_HIDDEN int ls_anon_mapping_of(uintptr_t addr, uintptr_t *lo, uintptr_t *hi, int may_query);
 LS_HIDDEN int ls_in_unwinder(uintptr_t ip);   /* ip lies in libunwind (hooks_syscall.c) */
 /* syscall() calls that are not libunwind's go through this first when set (trap/: rt_sigprocmask);
  * it sets *handled when it made the call itself. */
