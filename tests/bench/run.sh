@@ -8,7 +8,7 @@
 # repetitions: on a shared machine wall ratios are noisy). Then the instructions the tool adds per
 # malloc+free pair on each job (perf stat when the counters work, else valgrind's cachegrind on fewer
 # events: (traced - alone) / allocations), which do not drift with the machine's load, and the
-# issue-16 targets, met or not. heaptrack
+# issue-16 targets, met or not, with the top leak each sampled run found against the exact one. heaptrack
 # and valgrind are measured too when installed (valgrind on fewer events, against the job alone on the
 # same events). The table, with a description of the machine, replaces the block between the bench
 # markers in docs/performance.md.
@@ -65,8 +65,8 @@ preload_env() {
     esac
 }
 
-run_one() {   # run_one PREFIX ARGS [JOB] -> "wall cpu rss_kib"
-    local prefix=$1 args=$2 job=${3:-$job} out=$tmp/out
+run_one() {   # run_one PREFIX ARGS [JOB [KEEP]] -> "wall cpu rss_kib"; KEEP: where its reports go
+    local prefix=$1 args=$2 job=${3:-$job} out=${4:-$tmp/out}
     rm -rf "$out"; mkdir -p "$out"
     local -a cmd=()
     case $prefix in
@@ -89,7 +89,9 @@ echo "bench: $reps repetitions of ${#configs[@]} configurations, alternating" >&
 for r in $(seq 1 "$reps"); do
     for i in "${!configs[@]}"; do
         IFS='|' read -r name prefix args cjob <<< "${configs[$i]}"
-        echo "$(run_one "$prefix" "$args" "$cjob")" >> "$tmp/result.$i"
+        # the last repetition keeps its reports: the top leak of each tracked run (below)
+        keep=; [ "$r" = "$reps" ] && keep=$tmp/reports.$i
+        echo "$(run_one "$prefix" "$args" "$cjob" "$keep")" >> "$tmp/result.$i"
     done
     echo "bench: repetition $r done" >&2
 done
@@ -227,12 +229,24 @@ targets=$tmp/targets
 target() {   # target WHAT VALUE LIMIT
     awk -v w="$1" -v v="$2" -v l="$3" 'BEGIN{printf "- %s: %s (target <= %s): %s\n", w, v, l, (v+0 <= l+0) ? "met" : "NOT met"}'
 }
+# "with the same top leaks": the analyzer's first leak in the last repetition of each tracked run
+top_leak() {
+    "$root/build/bin/leakstamp-analyze" --format json "$tmp/reports.${idx[$1]}" |
+        jq -r '[.sites[] | select(.verdict == "leak")][0].function // "none"'
+}
+same_top() {   # same_top NAME
+    local got want
+    got=$(top_leak "$1"); want=$(top_leak "${1%% sampled*} exact")
+    echo "- $1, top leak: $got (exact: $want): $([ "$got" = "$want" ] && echo same || echo DIFFERENT)"
+}
 {
     for j in heavy churn churn+threads; do
         echo "- $j forward only (the floor: a preload that only forwards), wall ratio: $(wall_ratio "$j forward only")"
         target "$j exact, wall ratio" "$(wall_ratio "$j exact")" 2.0
         target "$j sampled 512KiB, wall ratio" "$(wall_ratio "$j sampled 512KiB")" 1.05
         target "$j sampled 64KiB, wall ratio" "$(wall_ratio "$j sampled 64KiB")" 1.10
+        same_top "$j sampled 512KiB"
+        same_top "$j sampled 64KiB"
     done
     target "light exact, wall ratio" "$(wall_ratio "light exact")" 1.05
     target "tool memory per live 32-byte block, bytes" "$per_block" 40
