@@ -83,9 +83,9 @@ $(B)/obj/preload/%.o: preload/%.c $(PRELOAD_HDR) include/leakstamp.h VERSION
 $(B)/obj/preload/common/%.o: common/%.c common/*.h
 	@mkdir -p $(@D)
 	$(CC) $(PRELOAD_CFLAGS) -c $< -o $@
-$(B)/obj/preload/%.o: preload/%.S
+$(B)/obj/preload/%.o: preload/%.S $(PRELOAD_HDR)
 	@mkdir -p $(@D)
-	$(CC) -c $< -o $@
+	$(CC) -Ipreload -c $< -o $@
 $(LIB): $(PRELOAD_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(OPT) $(WARN) -flto -shared -o $@ $^ $(SUPCXX) -Wl,--exclude-libs,libsupc++.a \

@@ -6,7 +6,8 @@
  * (the tool's own memory), config.c (LEAKSTAMP_* variables), unwind.c and unwind_cache.c (call stacks),
  * hooks_syscall.c (no descriptors for libunwind), stacks.c (stack table), counters.c (per-site counters, per thread), livemap.c (live-pointer table),
  * sampling.c (sampled mode), sort.c (a heapsort that never allocates), track.c (what an allocation or a free does), fastpath.c
- * (exact mode's common case in one pass), hooks_malloc.c and hooks_new.c (the interposed allocation entry points), maptable.c and hooks_mmap.c (mappings made by
+ * (exact mode's common case in one pass), hooks_fast.S (malloc, free, delete), hooks_malloc.c and
+ * hooks_new.c (the other interposed allocation entry points), maptable.c and hooks_mmap.c (mappings made by
  * mmap/mremap/shmat outside malloc, per call site).
  * The core calls nothing outside itself: the inline functions below reach only core files. Everything
  * here is hidden: the only exported symbols are the hooks.
@@ -28,6 +29,7 @@
 #define LS_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
 #include "core/guard.h"
+#include "core/hooks_fast.h"
 #include "size.h"   /* common/: the SIZE grammar shared with the analyzer */
 
 /* ---- the next allocator (real.c) ---- */
@@ -43,6 +45,8 @@ struct ls_real {
     void *(*pvalloc)(size_t);
 };
 extern struct ls_real ls_real LS_HIDDEN;
+_Static_assert(__builtin_offsetof(struct ls_real, malloc) == LS_REAL_MALLOC, "hooks_fast.S");
+_Static_assert(__builtin_offsetof(struct ls_real, free) == LS_REAL_FREE, "hooks_fast.S");
 LS_HIDDEN void ls_real_resolve(void);
 LS_HIDDEN void *ls_next_symbol(const char *name);   /* dlsym(RTLD_NEXT) under the guard */
 /* The next mmap family (NULL until resolved: then the raw system calls serve). */
@@ -262,7 +266,6 @@ LS_HIDDEN int ls_livemap_each_bounded(void (*fn)(const struct ls_live *, void *)
 
 /* ---- sampled mode (sampling.c) ---- */
 /* Inline: an unsampled allocation costs a subtraction, an unsampled free one load (sampling.c). */
-#define LS_FILTER_BITS 15   /* 32 KiB: stays in cache; a few thousand live samples fill few buckets */
 extern __thread int64_t ls_sample_until LS_HIDDEN;
 extern _Atomic uint8_t ls_sample_filter[1u << LS_FILTER_BITS] LS_HIDDEN;
 LS_HIDDEN int ls_sample_crossed(size_t size);
@@ -273,7 +276,7 @@ static inline int ls_sample_take(size_t size)   /* 1: this allocation is a sampl
 }
 static inline _Atomic uint8_t *ls_sample_bucket(uintptr_t p)
 {
-    return &ls_sample_filter[((uint64_t)p * 0x9e3779b97f4a7c15ull) >> (64 - LS_FILTER_BITS)];
+    return &ls_sample_filter[(uint32_t)((uint32_t)p * LS_FILTER_MUL) >> (32 - LS_FILTER_BITS)];
 }
 static inline int ls_sample_filter_maybe(uintptr_t p)
 {
@@ -387,18 +390,19 @@ LS_HIDDEN void *ls_malloc_slow(size_t size, struct ls_caller from);      /* fast
 LS_HIDDEN void *ls_malloc_general(size_t size, struct ls_caller from);   /* hooks_malloc.c */
 
 /* The sampled mode's common case is decided by one thread-local word: the bytes left to the next
- * sample point. While it stays above zero, an allocation is a subtraction and a tail jump to the real
- * malloc: no frame, no other check. Everything else reaches ls_malloc_slow with the word untouched:
- * exact mode (the word stays 0), a thread that has not drawn its first point, start-up and bootstrap,
- * and a sample. An allocation the tool itself makes (ls_busy()) may also take the short way: it is
- * untracked either way, and the point it moves is still a Poisson point. */
+ * sample point. The size is taken off it first; while it stays above zero, the allocation is a tail
+ * jump to the real malloc: no frame, no other check (malloc itself is this in assembly, in
+ * hooks_fast.S). Everything else reaches ls_malloc_slow with the word already lowered by the size:
+ * exact mode (the word is 0, and goes back to 0), a thread that has not drawn its first point, start-up
+ * and bootstrap (the size is given back), and a sample. An allocation the tool itself makes
+ * (ls_busy()) may also take the short way: it is untracked either way, and the point it moves is still
+ * a Poisson point. */
 static inline void *ls_malloc_from(size_t size, struct ls_caller from)
 {
     int64_t left = ls_sample_until - (int64_t)size;
-    if (LS_LIKELY(left > 0)) {
-        ls_sample_until = left;
+    ls_sample_until = left;
+    if (LS_LIKELY(left > 0))
         return ls_real.malloc(size);
-    }
     return ls_malloc_slow(size, from);
 }
 
@@ -418,17 +422,10 @@ static inline int ls_memalign_from(void **out, size_t align, size_t size, struct
 LS_HIDDEN void ls_free_slow(void *p);      /* fastpath.c */
 LS_HIDDEN void ls_free_general(void *p);   /* hooks_malloc.c */
 
-/* The filter byte: zero means "never sampled" and the block goes straight to the real free. In exact
- * mode (and before start-up) every byte of the filter is 255, so every free takes ls_free_slow
- * (sampling.c); a bootstrap block's byte is always 255 (real.c), and the general free drops it. */
-static inline void ls_free(void *p)
-{
-    if (LS_LIKELY(!ls_sample_filter_maybe((uintptr_t)p))) {
-        ls_real.free(p);
-        return;
-    }
-    ls_free_slow(p);
-}
+/* free and delete (hooks_fast.S) test the filter byte: zero means "never sampled" and the block goes
+ * straight to the real free. In exact mode (and before start-up) every byte of the filter is 255, so
+ * every free takes ls_free_slow (fastpath.c); a bootstrap block's byte is always 255 (real.c), and the
+ * general free drops it. */
 
 #endif
 

@@ -69,6 +69,7 @@ __attribute__((noinline, flatten)) void *ls_malloc_slow(size_t size, struct ls_c
 {
     if (LS_UNLIKELY(!ls_exact_now()))
         return ls_malloc_general(size, from);
+    ls_sample_until = 0;   /* exact mode: the hook took the size off a word that stays 0 */
     uintptr_t ra = from.ra, cfa = from.cfa;
     void *p = ls_real.malloc(size);
     /* Two words in registers, never one 16-byte value: kept as a struct across the call, the compiler

@@ -1,7 +1,8 @@
 /*
  * hooks_malloc.c — the interposed C allocation functions.
  *
- * Each exported hook notes where it was called from (LS_CALLER: its return address and CFA, which
+ * malloc and free themselves are in hooks_fast.S (their sampled-mode common case in a few
+ * instructions). Each exported hook notes where it was called from (LS_CALLER: its return address and CFA, which
  * the unwind cache uses as a key) and hands over to an internal function that calls the next allocator
  * (real.c) and then records the block; operator new (hooks_new.c) enters through the same internal
  * functions with its own caller. A free forgets the block before the real free, so no other thread
@@ -21,13 +22,15 @@
 __attribute__((noinline, flatten)) void *ls_malloc_general(size_t size, struct ls_caller from)
 {
     int u = ls_untracked();
+    if (u)
+        ls_sample_until += (int64_t)size;   /* not counted: the word as it was before the hook */
     if (LS_UNLIKELY(u == 2))
         return ls_bootstrap_alloc(size, 16);
     if (u)
         return ls_real.malloc(size);
     uint64_t flag = 0;
     if (ls_config.sample) {
-        if (!ls_sample_take(size))
+        if (!ls_sample_crossed(size))   /* the hook took the size off already: a point was reached */
             return ls_real.malloc(size);
         flag = LS_SIZE_SAMPLED;
     }
@@ -106,16 +109,6 @@ static void *realloc_from(void *p, size_t size, struct ls_caller from)
         ls_track_forget(&old);
     ls_track_alloc(q, size, from);
     return q;
-}
-
-LS_EXPORT void *malloc(size_t size)
-{
-    return ls_malloc_from(size, LS_CALLER());
-}
-
-LS_EXPORT void free(void *p)
-{
-    ls_free(p);
 }
 
 LS_EXPORT void *calloc(size_t n, size_t size)

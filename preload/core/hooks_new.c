@@ -1,5 +1,6 @@
 /*
- * hooks_new.c — every C++ operator new and delete form, interposed by its mangled name.
+ * hooks_new.c — every C++ operator new form, interposed by its mangled name (every delete form is
+ * free's code, in hooks_fast.S).
  *
  * Defining them here (rather than letting libstdc++'s operator new call our malloc) makes the caller
  * of `new` the first frame of the stack. The semantics are the standard's: the throwing forms call the
@@ -73,7 +74,6 @@ static inline __attribute__((always_inline)) void *allocate(size_t size, size_t 
 }
 
 #define NEW(sym, ...) LS_EXPORT void *sym(__VA_ARGS__)
-#define DEL(sym, ...) LS_EXPORT void sym(__VA_ARGS__)
 
 NEW(_Znwm, size_t n) { return allocate(n, 0, 0, LS_CALLER()); }
 NEW(_Znam, size_t n) { return allocate(n, 0, 0, LS_CALLER()); }
@@ -84,15 +84,4 @@ NEW(_ZnamSt11align_val_t, size_t n, size_t al) { return allocate(n, al, 0, LS_CA
 NEW(_ZnwmSt11align_val_tRKSt9nothrow_t, size_t n, size_t al, const void *nt) { (void)nt; return allocate(n, al, 1, LS_CALLER()); }
 NEW(_ZnamSt11align_val_tRKSt9nothrow_t, size_t n, size_t al, const void *nt) { (void)nt; return allocate(n, al, 1, LS_CALLER()); }
 
-DEL(_ZdlPv, void *p) { ls_free(p); }
-DEL(_ZdaPv, void *p) { ls_free(p); }
-DEL(_ZdlPvm, void *p, size_t n) { (void)n; ls_free(p); }
-DEL(_ZdaPvm, void *p, size_t n) { (void)n; ls_free(p); }
-DEL(_ZdlPvRKSt9nothrow_t, void *p, const void *nt) { (void)nt; ls_free(p); }
-DEL(_ZdaPvRKSt9nothrow_t, void *p, const void *nt) { (void)nt; ls_free(p); }
-DEL(_ZdlPvSt11align_val_t, void *p, size_t al) { (void)al; ls_free(p); }
-DEL(_ZdaPvSt11align_val_t, void *p, size_t al) { (void)al; ls_free(p); }
-DEL(_ZdlPvmSt11align_val_t, void *p, size_t n, size_t al) { (void)n; (void)al; ls_free(p); }
-DEL(_ZdaPvmSt11align_val_t, void *p, size_t n, size_t al) { (void)n; (void)al; ls_free(p); }
-DEL(_ZdlPvSt11align_val_tRKSt9nothrow_t, void *p, size_t al, const void *nt) { (void)al; (void)nt; ls_free(p); }
-DEL(_ZdaPvSt11align_val_tRKSt9nothrow_t, void *p, size_t al, const void *nt) { (void)al; (void)nt; ls_free(p); }
+/* operator delete, every form: hooks_fast.S (the same code as free). */
