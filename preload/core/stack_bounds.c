@@ -53,7 +53,8 @@ enum { FOUND = 0, NOT_FOUND = -1, CANNOT_ASK = -2 };
 static _Atomic int query_unsupported;
 
 /* The mapping holding addr, by one ioctl. A mapping with a name ([heap], a file, [anon:...]) is not a
- * stack glibc made: the name comes back in `name` (too long for it: ENAMETOOLONG, a name too). */
+ * stack glibc made (a caller-supplied stack inside the heap could be freed and the heap trimmed while
+ * the thread lives): the name comes back in `name` (too long for it: ENAMETOOLONG, a name too). */
 static int query_mapping(int fd, uintptr_t addr, uintptr_t *lo, uintptr_t *hi)
 {
     char name[64];
