@@ -23,8 +23,10 @@
  *
  * Stack use: the hit path is a few words; a miss keeps libunwind's context, cursor and the unwound
  * stack in the cache's own mapped memory, not on the thread's stack. Caches are mapped once and
- * pooled: a thread's cache goes to a lock-free free list when it exits and the next new thread takes it
- * (emptied), so a job that starts threads per event does not map and unmap 270 KB each time.
+ * pooled: a thread's cache goes to a lock-free free list when it exits and the next new thread takes it,
+ * so a job that starts threads per event does not map and unmap 270 KB each time — with its entries
+ * when the new thread runs on the same stack (glibc reuses the stacks of joined threads), so it does
+ * not unwind its call chains again either (thread_cache).
  */
 #include "core/core.h"
 
@@ -47,8 +49,7 @@ struct cache_way {
 
 struct cache {
     struct cache *next_free;
-    uintptr_t stack_lo, stack_hi;
-    int bounds_tried;
+    uintptr_t stack_lo, stack_hi;   /* the stack of the thread that has (or last had) it; 0, 0: unknown */
     struct cache_way e[SETS][WAYS];
     uint8_t next[SETS];          /* round-robin victim of each set */
     struct ls_stack st;          /* a miss unwinds into this */
@@ -88,12 +89,14 @@ static struct cache *pop_free(void)
     return c;
 }
 
+static void pool_put(struct cache *c);
+
 /* Runs in the exiting thread. Allocations made later by other TLS destructors unwind uncached. */
 static void drop_cache(void *p)
 {
     this_thread_cache = NULL;
     gone = 1;
-    push_free(p);
+    pool_put(p);
 }
 
 void ls_unwind_cache_init(void)
@@ -114,22 +117,78 @@ static inline void *scratch_of(struct cache *c)
     return c->pool + SETS * WAYS * way_words;
 }
 
-/* A pooled cache: emptied (the previous thread's stack may lie elsewhere), bounds found again. */
-static struct cache *thread_cache(void)
+static int same_stack(const struct cache *c, uintptr_t lo, uintptr_t hi)
 {
-    if (gone)
-        return NULL;
-    struct cache *c = pop_free();
-    if (c) {
-        memset(c->e, 0, sizeof c->e);
-        c->bounds_tried = 0;
-        c->stack_lo = c->stack_hi = 0;
-    } else if (!(c = ls_map(cache_bytes))) {
-        return NULL;
+    return lo < hi && c->stack_lo == lo && c->stack_hi == hi;
+}
+
+/* The pool's first caches sit in slots that adopt() can search without taking them out of the pool
+ * (a free list would have to be emptied into the searching thread's hands, and a thread starting at
+ * the same moment would find it empty); the rest wait on the free list. */
+#define POOL_SLOTS 64
+static struct cache *_Atomic pool[POOL_SLOTS];
+
+static void pool_put(struct cache *c)
+{
+    for (unsigned i = 0; i < POOL_SLOTS; i++) {
+        struct cache *none = NULL;
+        if (atomic_compare_exchange_strong(&pool[i], &none, c))
+            return;
     }
+    push_free(c);
+}
+
+/* A pooled cache for a thread on the stack [lo, hi): one that a thread on the same stack left if
+ * there is one, else any; NULL when the pool is empty. A cache is never unmapped, so reading the
+ * bounds of one another thread is taking is harmless: the exchange decides who has it. */
+static struct cache *adopt(uintptr_t lo, uintptr_t hi)
+{
+    for (int any = 0; any < 2; any++)
+        for (unsigned i = 0; i < POOL_SLOTS; i++) {
+            struct cache *c = atomic_load(&pool[i]);
+            if (c && (any || same_stack(c, lo, hi)) && atomic_compare_exchange_strong(&pool[i], &c, NULL))
+                return c;
+        }
+    return pop_free();
+}
+
+static void forget_counts(struct cache *c)
+{
+    for (unsigned set = 0; set < SETS; set++)
+        for (unsigned w = 0; w < WAYS; w++)
+            c->e[set][w].counts = NULL;
+}
+
+static void empty(struct cache *c)
+{
+    memset(c->e, 0, sizeof c->e);
     for (unsigned set = 0; set < SETS; set++)
         for (unsigned w = 0; w < WAYS; w++)
             c->e[set][w].ra = EMPTY_RA;
+}
+
+/* The thread's first tracked call from a stack the cache may hold. Its stack's bounds are found now
+ * (cfa: this call's). A pooled cache left by a thread on the very same stack keeps its entries: their
+ * slots lie in this thread's own stack, which is mapped as long as it runs, and each hit checks every
+ * slot as always — so a thread started per event finds its call chains without unwinding them again.
+ * The counters they pointed to were the old thread's: forgotten, found again on the first hit. Any
+ * other cache is emptied. */
+static struct cache *thread_cache(uintptr_t cfa)
+{
+    if (gone)
+        return NULL;
+    uintptr_t lo, hi;
+    if (ls_stack_bounds(cfa, &lo, &hi))
+        lo = hi = 0;
+    struct cache *c = adopt(lo, hi);
+    if (c && same_stack(c, lo, hi)) {
+        forget_counts(c);
+    } else {
+        if (!c && !(c = ls_map(cache_bytes)))
+            return NULL;
+        empty(c);
+    }
+    c->stack_lo = lo, c->stack_hi = hi;
     pthread_setspecific(exit_key, c);
     return this_thread_cache = c;
 }
@@ -139,13 +198,8 @@ static inline unsigned set_of(uintptr_t ra, uintptr_t cfa)
     return (unsigned)(((ra ^ (cfa << 16)) * 0x9e3779b97f4a7c15ull) >> (64 - 6));
 }
 
-static int in_stack(struct cache *c, const struct ls_stack *st, uintptr_t cfa)
+static int in_stack(const struct cache *c, const struct ls_stack *st)
 {
-    if (!c->bounds_tried) {
-        c->bounds_tried = 1;
-        if (ls_stack_bounds(cfa, &c->stack_lo, &c->stack_hi))
-            c->stack_lo = c->stack_hi = 0;
-    }
     for (int i = 0; i < st->n; i++)
         if (st->slots[i] < c->stack_lo || st->slots[i] + sizeof(uintptr_t) > c->stack_hi)
             return 0;
@@ -204,7 +258,7 @@ __attribute__((noinline)) static uint32_t site_uncached(void)
 __attribute__((noinline)) static uint32_t site_missed(struct cache *c, unsigned set, uintptr_t ra, uintptr_t cfa)
 {
     uint32_t site = unwind_and_intern(&c->st, scratch_of(c));
-    if (site && key_matches(&c->st, ra, cfa) && in_stack(c, &c->st, cfa))
+    if (site && key_matches(&c->st, ra, cfa) && in_stack(c, &c->st))
         cache_store(c, set, &c->st, site, ra, cfa);
     return site;
 }
@@ -229,10 +283,10 @@ static inline int still_there(const uintptr_t *p, const uintptr_t *end)
 }
 
 /* The way of set `set` that holds this stack, or NULL. */
-static inline const struct cache_way *lookup(const struct cache *c, unsigned set, uintptr_t ra, uintptr_t cfa)
+static inline struct cache_way *lookup(struct cache *c, unsigned set, uintptr_t ra, uintptr_t cfa)
 {
     for (unsigned w = 0; w < WAYS; w++) {
-        const struct cache_way *e = &c->e[set][w];
+        struct cache_way *e = &c->e[set][w];
         if (e->ra == ra && e->cfa == cfa && still_there(e->pairs, e->pairs_end))
             return e;
     }
@@ -242,12 +296,14 @@ static inline const struct cache_way *lookup(const struct cache *c, unsigned set
 uint32_t ls_site_of_caller(uintptr_t ra, uintptr_t cfa)
 {
     struct cache *c = this_thread_cache;
-    if (LS_UNLIKELY(!c) && !(c = thread_cache()))
+    if (LS_UNLIKELY(!c) && !(c = thread_cache(cfa)))
         return site_uncached();
     unsigned set = set_of(ra, cfa);
-    const struct cache_way *e = lookup(c, set, ra, cfa);
+    struct cache_way *e = lookup(c, set, ra, cfa);
     if (!e)
         return site_missed(c, set, ra, cfa);
+    if (LS_UNLIKELY(!e->counts))   /* an entry kept from an earlier thread on this stack */
+        e->counts = ls_counter_slot(e->site);
     if (LS_LIKELY(!ls_config.verify_unwind))
         return e->site;
     return site_verified(c, e->site);
@@ -255,7 +311,7 @@ uint32_t ls_site_of_caller(uintptr_t ra, uintptr_t cfa)
 
 uint32_t ls_site_cached(uintptr_t ra, uintptr_t cfa, struct ls_counts **counts)
 {
-    const struct cache *c = this_thread_cache;
+    struct cache *c = this_thread_cache;
     if (LS_UNLIKELY(!c) || LS_UNLIKELY(ls_config.verify_unwind))
         return 0;
     const struct cache_way *e = lookup(c, set_of(ra, cfa), ra, cfa);
