@@ -124,7 +124,8 @@ LS_HIDDEN int ls_unwind(struct ls_stack *st, int depth, void *scratch);
 LS_HIDDEN size_t ls_unwind_scratch_bytes(void);
 /* The calling thread's own stack (stack_bounds.c): never allocates, never locks. 0 if known. */
 LS_HIDDEN void ls_stack_bounds_init(void);
-LS_HIDDEN int ls_stack_bounds(uintptr_t cfa, uintptr_t *lo, uintptr_t *hi);
+LS_HIDDEN int ls_stack_bounds(uintptr_t *lo, uintptr_t *hi);
+LS_HIDDEN int ls_glibc_stack_name(const char *name);   /* glibc's name for a thread stack it mapped */
 /* The unnamed mapping holding addr (0 when found); may_query 0: by reading /proc/self/maps only. */
 LS_HIDDEN int ls_anon_mapping_of(uintptr_t addr, uintptr_t *lo, uintptr_t *hi, int may_query);
 LS_HIDDEN int ls_in_unwinder(uintptr_t ip);   /* ip lies in libunwind (hooks_syscall.c) */
@@ -269,6 +270,7 @@ LS_HIDDEN int ls_livemap_each_bounded(void (*fn)(const struct ls_live *, void *)
 extern __thread int64_t ls_sample_until LS_HIDDEN;
 extern _Atomic uint8_t ls_sample_filter[1u << LS_FILTER_BITS] LS_HIDDEN;
 LS_HIDDEN int ls_sample_crossed(size_t size);
+LS_HIDDEN int ls_sample_started(void);   /* this thread has drawn its first point */
 static inline int ls_sample_take(size_t size)   /* 1: this allocation is a sample */
 {
     ls_sample_until -= (int64_t)size;
@@ -395,10 +397,12 @@ LS_HIDDEN void *ls_malloc_general(size_t size, struct ls_caller from);   /* hook
  * hooks_fast.S). Everything else reaches ls_malloc_slow with the word already lowered by the size:
  * exact mode (the word is 0, and goes back to 0), a thread that has not drawn its first point, start-up
  * and bootstrap (the size is given back), and a sample. An allocation the tool itself makes
- * (ls_busy()) may also take the short way: it is untracked either way, and the point it moves is still
- * a Poisson point. */
+ * (ls_busy()) may also take the short way: it is untracked either way, and its bytes are part of the
+ * stream the points fall on; one that reaches a point drops it (hooks_malloc.c, untracked_bytes). */
 static inline void *ls_malloc_from(size_t size, struct ls_caller from)
 {
+    if (LS_UNLIKELY((int64_t)size < 0))   /* 2^63 bytes or more: the word untouched (ls_malloc_general) */
+        return ls_malloc_slow(size, from);
     int64_t left = ls_sample_until - (int64_t)size;
     ls_sample_until = left;
     if (LS_LIKELY(left > 0))

@@ -39,9 +39,10 @@ static __thread struct block *this_thread_block;
 static __thread int gave_up;
 __thread struct ls_counts *_Atomic *ls_my_counter_pages;   /* this_thread_block->page, for core.h */
 
-/* Everything that leads to the block is cut before it goes on the free list: a signal handler that
- * allocates on this thread from then on counts in the shared block, never in one another thread may
- * have adopted. */
+/* Everything this thread could count through is cut before the block goes on the free list: a signal
+ * handler that allocates on this thread from then on counts in the shared block, never in one another
+ * thread may have adopted. (The unwind cache went back to its pool before this runs, with pointers into
+ * the block; nothing reads them there, and the thread that adopts the cache forgets them.) */
 static void give_up(void *p)
 {
     struct block *b = p;

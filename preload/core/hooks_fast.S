@@ -8,7 +8,7 @@
  * malloc: ls_sample_until (initial-exec TLS) minus the size; still above zero, a tail jump to the real
  * malloc. Otherwise ls_malloc_slow(size, {return address, CFA}) with the word already lowered by the
  * size (the protocol of ls_malloc_from in core.h): exact mode (the word is 0), a thread's first
- * point, start-up, bootstrap, a sample.
+ * point, start-up, bootstrap, a sample; a size of 2^63 or more reaches it with the word untouched.
  * free and delete: the block's byte in the sample filter; zero, a tail jump to the real free;
  * otherwise ls_free_slow(p). The hash is ls_sample_bucket's (core.h).
  */
@@ -21,6 +21,8 @@
     .type   malloc, @function
 malloc:
     .cfi_startproc
+    testq   %rdi, %rdi          /* 2^63 bytes or more: no allocator serves it, and subtracted as a */
+    js      1f                  /* signed number it would raise the countdown: the slow path, untouched */
     movq    ls_sample_until@gottpoff(%rip), %rax
     subq    %rdi, %fs:(%rax)
     jle     1f

@@ -16,17 +16,31 @@
 #include <errno.h>
 #include <string.h>
 
+/* An allocation that is not recorded (start-up, bootstrap, the tool's own) took its size off the
+ * sample countdown in the hook. Before sampling runs, and in exact mode, the size is given back. Once
+ * this thread samples, a point that fell inside these bytes is dropped and the next one drawn: giving
+ * the size back would leave the next allocation with a distance to the point known to be short, and
+ * sample it more often than its size says. */
+static void untracked_bytes(size_t size)
+{
+    if (ls_config.sample && ls_sample_until <= 0 && ls_sample_started())
+        (void)ls_sample_crossed(size);
+    else
+        ls_sample_until += (int64_t)size;
+}
+
 /* Everything ls_malloc_from (core.h) and exact mode's fast path (fastpath.c) do not do: start-up and
  * bootstrap, calls from inside the tool, a thread's first sample point, a sample, and exact mode's
  * uncommon cases. */
 __attribute__((noinline, flatten)) void *ls_malloc_general(size_t size, struct ls_caller from)
 {
     int u = ls_untracked();
-    if (u)
-        ls_sample_until += (int64_t)size;   /* not counted: the word as it was before the hook */
+    int lowered = (int64_t)size >= 0;   /* the hooks lower the word only by sizes below 2^63 */
+    if (u && lowered)
+        untracked_bytes(size);
     if (LS_UNLIKELY(u == 2))
         return ls_bootstrap_alloc(size, 16);
-    if (u)
+    if (u || !lowered)
         return ls_real.malloc(size);
     uint64_t flag = 0;
     if (ls_config.sample) {

@@ -97,6 +97,11 @@ int ls_sample_crossed(size_t size)
     return 1;
 }
 
+int ls_sample_started(void)
+{
+    return rng != 0;
+}
+
 void ls_sample_weight(uint64_t size, int64_t *allocs, int64_t *bytes)
 {
     double p = -expm1(-(double)size / (double)ls_config.sample);

@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -30,9 +31,12 @@
 
 extern void *__libc_stack_end;
 static uintptr_t main_lo, main_hi;
+static pthread_t main_thread;
 
+/* At start-up, on the main thread. */
 void ls_stack_bounds_init(void)
 {
+    main_thread = pthread_self();
     struct rlimit rl;
     uintptr_t max = 8u << 20;
     if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (1ull << 32))
@@ -52,20 +56,31 @@ struct procmap_query {
 enum { FOUND = 0, NOT_FOUND = -1, CANNOT_ASK = -2 };
 static _Atomic int query_unsupported;
 
+/* glibc 2.39 and later name the stacks they map when asked to (GLIBC_TUNABLES=
+ * glibc.mem.decorate_maps=1): "[anon: glibc: pthread stack: TID]". Any other name is not a stack glibc
+ * made. */
+#define GLIBC_STACK_NAME "[anon: glibc: pthread stack:"
+int ls_glibc_stack_name(const char *name)
+{
+    return strncmp(name, GLIBC_STACK_NAME, sizeof GLIBC_STACK_NAME - 1) == 0;
+}
+
 /* The mapping holding addr, by one ioctl. A mapping with a name ([heap], a file, [anon:...]) is not a
  * stack glibc made (a caller-supplied stack inside the heap could be freed and the heap trimmed while
- * the thread lives): the name comes back in `name` (too long for it: ENAMETOOLONG, a name too). */
+ * the thread lives), except glibc's own name for one: the name comes back in `name` (too long for it:
+ * ENAMETOOLONG, a name too). */
 static int query_mapping(int fd, uintptr_t addr, uintptr_t *lo, uintptr_t *hi)
 {
     char name[64];
     struct procmap_query q = {.size = sizeof q, .query_addr = addr, .vma_name_size = sizeof name,
                               .vma_name_addr = (uintptr_t)name};
     if (syscall(SYS_ioctl, fd, PROCMAP_QUERY, &q) != 0) {
-        if (errno == ENOTTY)   /* a kernel before 6.11: the other threads go straight to reading */
+        if (errno == ENOTTY || errno == EINVAL || errno == EPERM || errno == ENOSYS)
+            /* a kernel before 6.11, or a seccomp filter: the other threads go straight to reading */
             atomic_store_explicit(&query_unsupported, 1, memory_order_relaxed);
         return errno == ENOENT || errno == ENAMETOOLONG ? NOT_FOUND : CANNOT_ASK;
     }
-    if (q.vma_name_size || q.inode)
+    if (q.inode || (q.vma_name_size && !ls_glibc_stack_name(name)))
         return NOT_FOUND;
     *lo = q.vma_start, *hi = q.vma_end;
     return FOUND;
@@ -76,33 +91,37 @@ static int hexval(char ch)
     return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
 }
 
-/* The same by reading the file: the line whose range holds addr, taken when it has no name (after the
- * range come perms, offset, device and inode: four tokens, then the name if any). */
+/* The same by reading the file: the line whose range holds addr, taken when it has no name or
+ * glibc's (after the range come perms, offset, device and inode: four tokens, then the name if any,
+ * which may hold spaces: its first bytes are kept). */
 static int parse_mapping(int fd, uintptr_t addr, uintptr_t *lo, uintptr_t *hi)
 {
-    char buf[512];
+    char buf[512], name[sizeof GLIBC_STACK_NAME];
     uintptr_t v[2] = {0, 0};
-    int field = 0, tokens = 0, in_token = 0;   /* field: 0 start, 1 end, 2 the rest */
+    int field = 0, tokens = 0, in_token = 0, len = 0;   /* field: 0 start, 1 end, 2 the rest */
     long n;
     while ((n = syscall(SYS_read, fd, buf, sizeof buf)) > 0) {
         for (long i = 0; i < n; i++) {
             char ch = buf[i];
             if (ch == '\n') {
                 if (field == 2 && v[0] <= addr && addr < v[1]) {
-                    if (tokens != 4)
+                    name[len] = 0;
+                    if (tokens != 4 && !ls_glibc_stack_name(name))
                         return NOT_FOUND;
                     *lo = v[0], *hi = v[1];
                     return FOUND;
                 }
-                v[0] = v[1] = 0, field = tokens = in_token = 0;
+                v[0] = v[1] = 0, field = tokens = in_token = len = 0;
             } else if (field < 2 && hexval(ch) >= 0) {
                 v[field] = v[field] << 4 | (uintptr_t)hexval(ch);
             } else if (field < 2) {
                 field++;   /* '-' after the start, ' ' after the end */
-            } else if (ch == ' ') {
-                in_token = 0;
-            } else if (!in_token) {
-                in_token = 1, tokens++;
+            } else if (tokens >= 5 || (ch != ' ' && !in_token && ++tokens == 5)) {
+                if (len < (int)sizeof name - 1)   /* the name, from its first byte */
+                    name[len++] = ch;
+                in_token = 1;
+            } else {
+                in_token = ch != ' ';
             }
         }
     }
@@ -124,9 +143,11 @@ int ls_anon_mapping_of(uintptr_t addr, uintptr_t *lo, uintptr_t *hi, int may_que
     return rc == FOUND ? 0 : -1;
 }
 
-int ls_stack_bounds(uintptr_t cfa, uintptr_t *lo, uintptr_t *hi)
+/* Which thread asks, not where its stack pointer is now: a first call on a sigaltstack or a
+ * coroutine's stack must not make the main thread look for its stack where its descriptor is. */
+int ls_stack_bounds(uintptr_t *lo, uintptr_t *hi)
 {
-    if (cfa >= main_lo && cfa < main_hi) {
+    if (pthread_equal(pthread_self(), main_thread)) {
         *lo = main_lo;
         *hi = main_hi;
         return 0;

@@ -12,8 +12,9 @@
  * leftovers of returned calls. If they all match, the unwinder would have read the same words and
  * returned the same stack; the site id is reused and neither libunwind nor the stack table is touched.
  * Any mismatch falls back to libunwind. The entry also keeps this thread's counters of the site
- * (counters.c), so exact mode's fast path (fastpath.c) finds both in one lookup; when the thread gives
- * its counters up at exit, the cache forgets them first.
+ * (counters.c), so exact mode's fast path (fastpath.c) finds both in one lookup. When the thread gives
+ * its counters up at exit, its cache forgets them, if it still has it: the cache's key destructor runs
+ * first (its key is made first), and a pooled cache's counters are forgotten when a thread adopts it.
  *
  * Only stacks whose slots all lie inside this thread's own stack (stack_bounds.c: found without
  * pthread_getattr_np, which must never run inside a hook) are cached, so the check never reads memory
@@ -49,7 +50,9 @@ struct cache_way {
 
 struct cache {
     struct cache *next_free;
-    uintptr_t stack_lo, stack_hi;   /* the stack of the thread that has (or last had) it; 0, 0: unknown */
+    /* the stack of the thread that has (or last had) it; 0, 0: unknown. Atomic (relaxed): adopt() reads
+     * them in caches other threads may be taking */
+    _Atomic uintptr_t stack_lo, stack_hi;
     struct cache_way e[SETS][WAYS];
     uint8_t next[SETS];          /* round-robin victim of each set */
     struct ls_stack st;          /* a miss unwinds into this */
@@ -119,7 +122,8 @@ static inline void *scratch_of(struct cache *c)
 
 static int same_stack(const struct cache *c, uintptr_t lo, uintptr_t hi)
 {
-    return lo < hi && c->stack_lo == lo && c->stack_hi == hi;
+    return lo < hi && atomic_load_explicit(&c->stack_lo, memory_order_relaxed) == lo &&
+           atomic_load_explicit(&c->stack_hi, memory_order_relaxed) == hi;
 }
 
 /* The pool's first caches sit in slots that adopt() can search without taking them out of the pool
@@ -167,18 +171,18 @@ static void empty(struct cache *c)
             c->e[set][w].ra = EMPTY_RA;
 }
 
-/* The thread's first tracked call from a stack the cache may hold. Its stack's bounds are found now
- * (cfa: this call's). A pooled cache left by a thread on the very same stack keeps its entries: their
+/* The thread's first tracked call. Its stack's bounds are found now (by which thread this is, not by
+ * where it runs: stack_bounds.c). A pooled cache left by a thread on the very same stack keeps its entries: their
  * slots lie in this thread's own stack, which is mapped as long as it runs, and each hit checks every
  * slot as always — so a thread started per event finds its call chains without unwinding them again.
  * The counters they pointed to were the old thread's: forgotten, found again on the first hit. Any
  * other cache is emptied. */
-static struct cache *thread_cache(uintptr_t cfa)
+static struct cache *thread_cache(void)
 {
     if (gone)
         return NULL;
     uintptr_t lo, hi;
-    if (ls_stack_bounds(cfa, &lo, &hi))
+    if (ls_stack_bounds(&lo, &hi))
         lo = hi = 0;
     struct cache *c = adopt(lo, hi);
     if (c && same_stack(c, lo, hi)) {
@@ -188,7 +192,8 @@ static struct cache *thread_cache(uintptr_t cfa)
             return NULL;
         empty(c);
     }
-    c->stack_lo = lo, c->stack_hi = hi;
+    atomic_store_explicit(&c->stack_lo, lo, memory_order_relaxed);
+    atomic_store_explicit(&c->stack_hi, hi, memory_order_relaxed);
     pthread_setspecific(exit_key, c);
     return this_thread_cache = c;
 }
@@ -200,8 +205,10 @@ static inline unsigned set_of(uintptr_t ra, uintptr_t cfa)
 
 static int in_stack(const struct cache *c, const struct ls_stack *st)
 {
+    uintptr_t lo = atomic_load_explicit(&c->stack_lo, memory_order_relaxed);
+    uintptr_t hi = atomic_load_explicit(&c->stack_hi, memory_order_relaxed);
     for (int i = 0; i < st->n; i++)
-        if (st->slots[i] < c->stack_lo || st->slots[i] + sizeof(uintptr_t) > c->stack_hi)
+        if (st->slots[i] < lo || st->slots[i] + sizeof(uintptr_t) > hi)
             return 0;
     return 1;
 }
@@ -296,7 +303,7 @@ static inline struct cache_way *lookup(struct cache *c, unsigned set, uintptr_t 
 uint32_t ls_site_of_caller(uintptr_t ra, uintptr_t cfa)
 {
     struct cache *c = this_thread_cache;
-    if (LS_UNLIKELY(!c) && !(c = thread_cache(cfa)))
+    if (LS_UNLIKELY(!c) && !(c = thread_cache()))
         return site_uncached();
     unsigned set = set_of(ra, cfa);
     struct cache_way *e = lookup(c, set, ra, cfa);

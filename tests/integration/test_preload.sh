@@ -249,6 +249,22 @@ test_threads_on_reused_stacks_skip_unwinding() {
     done
 }
 
+test_failed_huge_mallocs_change_nothing_after_them() {
+    # malloc of 2^63 bytes or more fails; the job's output is the same, and the 1000 blocks of 32 bytes
+    # leaked after it are all recorded (exact) and sampled as usual (sampled; before the fix: none)
+    "$JOBS/huge_malloc" 1 | grep -v '^huge_malloc: kept' > plain
+    preload_run exact "$JOBS/huge_malloc" 1 | grep -v '^huge_malloc: kept' > traced
+    cmp plain traced || fail "output differs: $(diff plain traced)"
+    expect_eq "exact: leak32 live" "1000 32000" \
+        "$(report_sites "$(one_report exact)" | awk -F'\t' '$1==1&&$2=="leak32"{a+=$5;b+=$6} END{print a+0, b+0}')"
+    # (before the fix, sampled mode then stepped 2^63 bytes through 1 KiB intervals: a hang)
+    mkdir -p sampled; LEAKSTAMP_SAMPLE=1KiB LEAKSTAMP_SAMPLE_SEED=3 timeout 60 env LEAKSTAMP_OUT=sampled LD_PRELOAD="$LIB" \
+        "$JOBS/huge_malloc" 2 > /dev/null || fail "sampled run: status $?"
+    local est; est=$(report_sites "$(one_report sampled)" | awk -F'\t' '$1==1&&$2=="leak32"{b+=$6} END{print b+0}')
+    # 32,000 bytes at 1 KiB: ~31 samples, estimate within a wide 50% of the truth
+    awk -v v="$est" 'BEGIN{ exit !(v > 16000 && v < 48000) }' || fail "sampled estimate $est of 32000"
+}
+
 test_sampled_mode_estimates_growth() {
     # 200 events x 64,000 B at leak_small and 256 KiB at leak_big; mean sampling interval 8 KiB gives
     # ~1,600 samples of leak_small's bytes (relative standard error ~2.5%): the estimate must be

@@ -27,7 +27,7 @@ static void *look(void *arg)
     s->local = (uintptr_t)&local;
     for (int q = 0; q < 2; q++)
         s->rc[q] = ls_anon_mapping_of(s->self, &s->lo[q], &s->hi[q], q);
-    s->brc = ls_stack_bounds(s->local, &s->blo, &s->bhi);
+    s->brc = ls_stack_bounds(&s->blo, &s->bhi);
     pthread_attr_t a;
     void *addr;
     size_t size;
@@ -57,6 +57,25 @@ Test(stack_bounds, a_thread_stack_by_both_ways)
     cr_assert_eq(s.brc, 0);
     cr_expect_eq(s.blo, s.lo[1]);
     cr_expect_eq(s.bhi, s.self, "frames lie below the descriptor");
+}
+
+Test(stack_bounds, the_main_thread_by_identity)
+{
+    ls_stack_bounds_init();   /* on this thread: it is "main" from now on, wherever it runs */
+    uintptr_t lo, hi;
+    int local = 0;
+    cr_assert_eq(ls_stack_bounds(&lo, &hi), 0);
+    cr_expect(lo <= (uintptr_t)&local && (uintptr_t)&local < hi, "this thread's locals are in its stack");
+}
+
+Test(stack_bounds, glibc_names_its_stacks)
+{
+    /* glibc.mem.decorate_maps=1 (glibc 2.39+): thread stacks named; any other name is refused */
+    cr_expect(ls_glibc_stack_name("[anon: glibc: pthread stack: 4242]"));
+    cr_expect_not(ls_glibc_stack_name("[anon: glibc: malloc arena]"));
+    cr_expect_not(ls_glibc_stack_name("[anon:pool]"));
+    cr_expect_not(ls_glibc_stack_name("[heap]"));
+    cr_expect_not(ls_glibc_stack_name(""));
 }
 
 static void expect_refused(uintptr_t addr, const char *what)
