@@ -426,10 +426,9 @@ static inline int ls_memalign_from(void **out, size_t align, size_t size, struct
 LS_HIDDEN void ls_free_slow(void *p);      /* fastpath.c */
 LS_HIDDEN void ls_free_general(void *p);   /* hooks_malloc.c */
 
-/* free and delete (hooks_fast.S) test the filter byte: zero means "never sampled" and the block goes
- * straight to the real free. In exact mode (and before start-up) every byte of the filter is 255, so
- * every free takes ls_free_slow (fastpath.c); a bootstrap block's byte is always 255 (real.c), and the
- * general free drops it. */
+/* free and delete are hooks_fast.S: the filter byte zero goes straight to the real free, anything else
+ * to ls_free_slow. In exact mode (and before start-up) every byte of the filter is 255; a bootstrap
+ * block's byte is always 255 (real.c), and the general free drops it. */
 
 #endif
 

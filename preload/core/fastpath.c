@@ -91,7 +91,7 @@ __attribute__((noinline)) static void free_finish(void *p, uint32_t site, uint64
     ls_real.free(p);
 }
 
-/* The entry for ls_free (core.h) when the sample filter does not rule the block out (in exact mode:
+/* The entry for free and delete (hooks_fast.S) when the sample filter does not rule the block out (in exact mode:
  * every free). The block is forgotten before the real free, so no other thread can be handed the
  * same address while its entry is still there. */
 __attribute__((noinline, flatten)) void ls_free_slow(void *p)

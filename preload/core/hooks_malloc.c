@@ -62,7 +62,7 @@ __attribute__((flatten)) void ls_free_tracked(void *p)
     ls_leave(g);
 }
 
-/* Every free that neither ls_free (core.h) hands straight to the real free nor exact mode's fast path
+/* Every free that neither free (hooks_fast.S) hands straight to the real free nor exact mode's fast path
  * (fastpath.c) finishes. Not while the tool runs on this thread (a signal handler that frees while we
  * hold a lock must not wait for it): the block's entry then stays behind until its address is handed
  * out again, when the live-pointer table reports it replaced and its counts are undone. */
@@ -102,7 +102,7 @@ static void *realloc_from(void *p, size_t size, struct ls_caller from)
     int u = ls_untracked();
     if (u) {
         if (atomic_load_explicit(&ls_active, memory_order_relaxed))
-            ls_livemap_note_skipped((uintptr_t)p);   /* a stale entry is repaired as in ls_free */
+            ls_livemap_note_skipped((uintptr_t)p);   /* a stale entry is repaired as in ls_free_general */
         return ls_real.realloc(p, size);
     }
     struct ls_live old;

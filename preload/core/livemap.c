@@ -106,7 +106,7 @@ __attribute__((noinline)) static struct leaf *leaf_make(uintptr_t ptr)
     return l ? l : install((void *_Atomic *)ls, sizeof *l);
 }
 
-/* A block freed while the tool ran on its thread keeps its entry (ls_free). In the page map the next
+/* A block freed while the tool ran on its thread keeps its entry (ls_free_general). In the page map the next
  * put at that address finds it; in the side table it would hide behind a small block made there next.
  * So such frees mark their address in a bit filter, and a small put whose bit is set looks in the side
  * table too (the tool's own frees of untracked memory mark bits only while the side table holds

@@ -5,7 +5,7 @@
  * keeps its allocator. dlsym itself calls calloc before we know where calloc is; those few early
  * requests are served from a static arena, and pointers from that arena are never passed to the real
  * free: each block's bucket of the sample filter is pinned at 255, so its free never takes the short
- * way to the real free (core.h), and the general free asks ls_bootstrap_owns first.
+ * way to the real free (hooks_fast.S), and the general free asks ls_bootstrap_owns first.
  *
  * The next mmap family is found the same way, for the mapping hooks (hooks_mmap.c). When the next
  * allocator is not glibc's (a job linked with tcmalloc or jemalloc), it maps its arenas by calling mmap

@@ -22,7 +22,7 @@
 
 
 /* Full until ls_sample_start: in exact mode, and before the real free is known, no free may skip the
- * slow path (ls_free in core.h). */
+ * slow path (free in hooks_fast.S). */
 _Atomic uint8_t ls_sample_filter[1u << LS_FILTER_BITS] = {[0 ...(1u << LS_FILTER_BITS) - 1] = 255};
 __thread int64_t ls_sample_until;    /* bytes to the next sample point (the hot path is in core.h) */
 #define until ls_sample_until

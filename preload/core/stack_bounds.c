@@ -8,12 +8,12 @@
  * itself calls pthread_getattr_np (ruby, the JVM, Rust's std, Boehm GC and V8 do at thread start) our
  * hook would wait forever for a lock its own thread holds. Neither may anything here allocate or take
  * a lock. Instead:
- *  - the main thread (a CFA in its range): its stack ends at __libc_stack_end (the initial stack pointer; every frame is
+ *  - the main thread (the one that ran start-up): its stack ends at __libc_stack_end (the initial stack pointer; every frame is
  *    below it) and is one mapping that only grows downwards, at most RLIMIT_STACK long (read at
  *    start-up, in ls_stack_bounds_init);
  *  - any other glibc thread: its descriptor (pthread_self()) sits at the top of its stack block,
  *    above every frame, and the stack is the anonymous mapping that holds the descriptor — asked of
- *    the kernel once per thread (the thread's first cacheable stack) with raw system calls (no stdio,
+ *    the kernel once per thread (its first tracked call) with raw system calls (no stdio,
  *    no allocation, no lock): the PROCMAP_QUERY ioctl on /proc/self/maps (Linux 6.11), which finds the
  *    one mapping, about 4 µs; on older kernels by reading the file through a 512-byte buffer, about
  *    25 µs, which was a short-lived thread's largest cost in sampled mode (docs/performance.md).
@@ -134,9 +134,8 @@ int ls_anon_mapping_of(uintptr_t addr, uintptr_t *lo, uintptr_t *hi, int may_que
     if (fd < 0)
         return NOT_FOUND;
     int rc = CANNOT_ASK;
-    if (may_query && !atomic_load_explicit(&query_unsupported, memory_order_relaxed)) {
+    if (may_query && !atomic_load_explicit(&query_unsupported, memory_order_relaxed))
         rc = query_mapping(fd, addr, lo, hi);
-    }
     if (rc == CANNOT_ASK)
         rc = parse_mapping(fd, addr, lo, hi);
     syscall(SYS_close, fd);
@@ -147,14 +146,14 @@ int ls_anon_mapping_of(uintptr_t addr, uintptr_t *lo, uintptr_t *hi, int may_que
  * coroutine's stack must not make the main thread look for its stack where its descriptor is. */
 int ls_stack_bounds(uintptr_t *lo, uintptr_t *hi)
 {
-    if (pthread_equal(pthread_self(), main_thread)) {
+    pthread_t self = pthread_self();
+    if (pthread_equal(self, main_thread)) {
         *lo = main_lo;
         *hi = main_hi;
         return 0;
     }
-    uintptr_t self = (uintptr_t)pthread_self();
-    if (ls_anon_mapping_of(self, lo, hi, 1))
+    if (ls_anon_mapping_of((uintptr_t)self, lo, hi, 1))
         return -1;
-    *hi = self;   /* frames lie below the descriptor */
+    *hi = (uintptr_t)self;   /* frames lie below the descriptor */
     return 0;
 }

@@ -331,10 +331,6 @@ uint32_t ls_site_cached(uintptr_t ra, uintptr_t cfa, struct ls_counts **counts)
 /* The thread gives its counters up (counters.c): no entry may point into them any more. */
 void ls_unwind_cache_forget_counts(void)
 {
-    struct cache *c = this_thread_cache;
-    if (!c)
-        return;
-    for (unsigned set = 0; set < SETS; set++)
-        for (unsigned w = 0; w < WAYS; w++)
-            c->e[set][w].counts = NULL;
+    if (this_thread_cache)
+        forget_counts(this_thread_cache);
 }
