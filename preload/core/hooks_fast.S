@@ -5,10 +5,11 @@
  * load then a test). Everything that is not the common case jumps to the C paths in fastpath.c with
  * the arguments as the C hooks would have passed them.
  *
- * malloc: ls_sample_until (initial-exec TLS) minus the size; still above zero, a tail jump to the real
- * malloc. Otherwise ls_malloc_slow(size, {return address, CFA}) with the word already lowered by the
- * size (the protocol of ls_malloc_from in core.h): exact mode (the word is 0), a thread's first
- * point, start-up, bootstrap, a sample; a size of 2^63 or more reaches it with the word untouched.
+ * malloc: ls_sample_until (initial-exec TLS) minus the size, as unsigned numbers; no borrow and not
+ * zero (the word was above the size), a tail jump to the real malloc. Otherwise ls_malloc_slow(size,
+ * {return address, CFA}) with the word already lowered by the size (the protocol of ls_malloc_from in
+ * core.h): exact mode (the word is 0), a thread's first point, start-up, bootstrap, a sample, and a
+ * size of 2^63 or more (above any word: the slow path gives it back).
  * free and delete: the block's byte in the sample filter; zero, a tail jump to the real free;
  * otherwise ls_free_slow(p). The hash is ls_sample_bucket's (core.h).
  */
@@ -21,11 +22,9 @@
     .type   malloc, @function
 malloc:
     .cfi_startproc
-    testq   %rdi, %rdi          /* 2^63 bytes or more: no allocator serves it, and subtracted as a */
-    js      1f                  /* signed number it would raise the countdown: the slow path, untouched */
     movq    ls_sample_until@gottpoff(%rip), %rax
     subq    %rdi, %fs:(%rax)
-    jle     1f
+    jbe     1f                  /* unsigned: the word (below 2^63) was at most the size */
     jmp     *(ls_real + LS_REAL_MALLOC)(%rip)
 1:  movq    (%rsp), %rsi
     leaq    8(%rsp), %rdx
