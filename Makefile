@@ -83,9 +83,11 @@ $(B)/obj/preload/%.o: preload/%.c $(PRELOAD_HDR) include/leakstamp.h VERSION
 $(B)/obj/preload/common/%.o: common/%.c common/*.h
 	@mkdir -p $(@D)
 	$(CC) $(PRELOAD_CFLAGS) -c $< -o $@
+# $(OPT) too: -fcf-protection there must reach the assembly (<cet.h>), or the linked library loses its
+# CET marking.
 $(B)/obj/preload/%.o: preload/%.S $(PRELOAD_HDR)
 	@mkdir -p $(@D)
-	$(CC) -Ipreload -c $< -o $@
+	$(CC) $(OPT) -Ipreload -c $< -o $@
 $(LIB): $(PRELOAD_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(OPT) $(WARN) -flto -shared -o $@ $^ $(SUPCXX) -Wl,--exclude-libs,libsupc++.a \

@@ -14,6 +14,7 @@
  * otherwise ls_free_slow(p). The hash is ls_sample_bucket's (core.h).
  */
 #include "core/hooks_fast.h"
+#include <cet.h>   /* built with -fcf-protection: the IBT/SHSTK property note, and endbr64 at each entry */
 
     .text
 
@@ -22,6 +23,7 @@
     .type   malloc, @function
 malloc:
     .cfi_startproc
+    _CET_ENDBR
     movq    ls_sample_until@gottpoff(%rip), %rax
     subq    %rdi, %fs:(%rax)
     jbe     1f                  /* unsigned: the word (below 2^63) was at most the size */
@@ -37,6 +39,7 @@ malloc:
     .type   free, @function
 free:
     .cfi_startproc
+    _CET_ENDBR
     imull   $LS_FILTER_MUL, %edi, %eax
     shrl    $(32 - LS_FILTER_BITS), %eax
     leaq    ls_sample_filter(%rip), %rdx

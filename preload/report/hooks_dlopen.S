@@ -4,6 +4,8 @@
  * RTLD_DEEPBIND is taken out of the flags (hooks_dl.c warns once): a library bound deep would call the
  * real allocator directly, and its frees, unseen, would show up as leaks.
  */
+#include <cet.h>   /* built with -fcf-protection: the IBT/SHSTK property note */
+
 #define RTLD_DEEPBIND 0x8
 
     .text
@@ -11,7 +13,7 @@
     .type   dlopen, @function
 dlopen:
     .cfi_startproc
-    endbr64
+    _CET_ENDBR
     movl    $1, ls_modules_stale(%rip)
     testl   $RTLD_DEEPBIND, %esi
     jnz     2f

@@ -52,3 +52,31 @@ test_first_allocations_fit_a_small_stack() {
         [ $((t - a)) -le 4096 ] || fail "$what: the tool used $((t - a)) bytes of stack (alone $a, traced $t)"
     done
 }
+
+test_assembly_hooks_keep_the_cet_marking() {
+    # built with -fcf-protection (as distributions build), every object must carry the IBT/SHSTK
+    # property or the linker drops the library's marking; the hand-written hooks start with endbr64
+    # then, and without the flag their fast path has no extra instruction
+    local s o objs=() cet plain
+    for s in "$ROOT"/preload/*/*.S; do
+        o=${s#"$ROOT"/}; objs+=("$PWD/cet/obj/${o%.S}.o")
+    done
+    make -s -C "$ROOT" B="$PWD/cet" OPT="-O2 -g -fcf-protection" "${objs[@]}" > make.log 2>&1 ||
+        { cat make.log; fail "make with -fcf-protection failed"; return 1; }
+    for o in "${objs[@]}"; do
+        readelf -n "$o" | grep -q 'x86 feature: IBT, SHSTK' ||
+            { readelf -n "$o"; fail "$(basename "$o"): no IBT/SHSTK property note"; return 1; }
+    done
+    # every global function of the assembly (delete's names share free's address) at an endbr64
+    local addr insn n=0
+    for o in "${objs[@]}"; do
+        while read -r addr s; do
+            insn=$(objdump -d --no-show-raw-insn "$o" | grep -m1 "^ *$(printf %x $((16#$addr))):")
+            [[ $insn == *endbr64* ]] || { fail "$s starts with '$insn', not endbr64"; return 1; }
+            n=$((n + 1))
+        done < <(nm --defined-only "$o" | awk '$2=="T"{print $1, $3}')
+    done
+    expect_eq "functions checked (malloc, free, 12 delete, dlopen)" 15 "$n" || return 1
+    plain=$(objdump -d --no-show-raw-insn "$ROOT/build/obj/preload/core/hooks_fast.o")
+    ! grep -q endbr64 <<< "$plain" || fail "endbr64 in the hooks built without -fcf-protection"
+}
