@@ -236,13 +236,14 @@ LS_HIDDEN int ls_livemap_init(void);
 LS_HIDDEN void ls_livemap_put(uintptr_t ptr, uint64_t size, uint32_t site, uint32_t birth,
                               struct ls_live *replaced);  /* replaced->ptr != 0 if ptr was live */
 LS_HIDDEN int ls_livemap_take(uintptr_t ptr, struct ls_live *out);  /* 1 if it was live */
-/* The exact fast path's halves of put and take (fastpath.c). put_fast stores the entry of a small block
+/* The fast paths' halves of put and take (fastpath.c). put_fast stores the entry of a small block
  * whose leaf exists: 0 = not done, nothing changed (ls_livemap_put must run); 1 = done; 2 = done, and
  * ls_livemap_put_finish(ptr, *old) must say what it replaced. take_fast takes the entry of a block
- * that is in the page map and not a sample: 1 with its site and size; 0 = nothing changed. */
+ * that is in the page map and is a sample or not, as `sampled` says: 1 with its site and size (without
+ * the flag); 0 = nothing changed. */
 LS_HIDDEN int ls_livemap_put_fast(uintptr_t ptr, uint64_t size, uint32_t site, uint32_t birth, uint64_t *old);
 LS_HIDDEN void ls_livemap_put_finish(uintptr_t ptr, uint64_t old, struct ls_live *replaced);
-LS_HIDDEN int ls_livemap_take_fast(uintptr_t ptr, uint32_t *site, uint64_t *size);
+LS_HIDDEN int ls_livemap_take_fast(uintptr_t ptr, int sampled, uint32_t *site, uint64_t *size);
 /* A free the table was not told about (made while the tool ran on the thread): its entry stays. */
 LS_HIDDEN void ls_livemap_note_skipped(uintptr_t ptr);
 LS_HIDDEN void ls_livemap_lock_all(void);
@@ -339,6 +340,7 @@ extern _Atomic int ls_active LS_HIDDEN;          /* tracking on */
 extern _Atomic uint32_t ls_stamp_seq LS_HIDDEN;  /* last stamp number */
 LS_HIDDEN void *ls_track_alloc_slow(void *p, uint64_t size, struct ls_caller from);   /* returns p */
 LS_HIDDEN void *ls_track_alloc_exact(void *p, size_t size, struct ls_caller from);    /* fastpath.c */
+LS_HIDDEN void *ls_track_sampled(void *p, size_t size, struct ls_caller from);        /* fastpath.c */
 LS_HIDDEN void ls_track_alloc_at(void *p, size_t size, uint32_t site);   /* a site known already */
 LS_HIDDEN void ls_track_free(void *p);                    /* after ls_track_may_own(p) */
 LS_HIDDEN int ls_track_take(void *p, struct ls_live *out);   /* out of the table, counts not undone */
@@ -358,7 +360,7 @@ static inline void ls_track_alloc(void *p, size_t size, struct ls_caller from)
     }
     if (LS_LIKELY(!ls_sample_take(size)))
         return;
-    ls_track_alloc_slow(p, size | LS_SIZE_SAMPLED, from);
+    ls_track_sampled(p, size, from);
 }
 
 static inline int ls_track_may_own(const void *p)   /* 0: certainly not in the table */
@@ -375,6 +377,11 @@ LS_HIDDEN void ls_free_tracked(void *p);   /* hooks_malloc.c */
 static inline int ls_exact_now(void)
 {
     return atomic_load_explicit(&ls_active, memory_order_acquire) && !ls_config.sample && !ls_busy();
+}
+/* The same for sampled mode's fast path (a sampled block's free). */
+static inline int ls_sampled_now(void)
+{
+    return atomic_load_explicit(&ls_active, memory_order_acquire) && ls_config.sample && !ls_busy();
 }
 
 /* Nonzero when the caller must be served without tracking (2: from bootstrap, still resolving). */

@@ -1,7 +1,8 @@
 /*
  * core/fastpath.c — exact mode's common case: an allocation from a stack the unwind cache holds, into
  * a leaf of the page map that exists, counted in this thread's own counters; and the free of such a
- * block. This is most of what an allocation-heavy job does under the tool, so it is one straight pass:
+ * block. Sampled mode's samples take the same way, with their weights and the sample filter's count.
+ * This is most of what an allocation-heavy job does under the tool, so it is one straight pass:
  * no call but the real allocator's, every uncommon case a tail call to the general path
  * (hooks_malloc.c, track.c), taken before anything is changed. Without calls the compiler needs no
  * saved registers and no frame, and the guard is only the flag: nothing here can touch errno, so it
@@ -35,6 +36,32 @@ __attribute__((noinline)) static void *record_finish(void *p, uint64_t old)
     if (replaced.ptr)
         ls_track_forget(&replaced);
     ls_leave(g);
+    return p;
+}
+
+/* Sampled mode: a sample from a stack the unwind cache holds, recorded as exact mode records every
+ * block, with the sample's weight, and then counted in the sample filter (after the stale entry's
+ * count went, in record_finish: both can be the same bucket). Anything else: the general path. */
+__attribute__((noinline, flatten)) void *ls_track_sampled(void *p, size_t size, struct ls_caller from)
+{
+    set_flag(1);
+    struct ls_counts *counts;
+    uint32_t site = ls_site_cached(from.ra, from.cfa, &counts);
+    uint32_t birth = atomic_load_explicit(&ls_stamp_seq, memory_order_relaxed);
+    uint64_t old;
+    int done = site ? ls_livemap_put_fast((uintptr_t)p, size | LS_SIZE_SAMPLED, site, birth, &old) : 0;
+    if (LS_UNLIKELY(!done)) {
+        set_flag(0);
+        return ls_track_alloc_slow(p, size | LS_SIZE_SAMPLED, from);
+    }
+    int64_t allocs, bytes;
+    ls_sample_weight(size, &allocs, &bytes);
+    ls_count_owned(counts, allocs, bytes);
+    if (LS_UNLIKELY(done == 2))
+        record_finish(p, old);   /* clears the flag */
+    else
+        set_flag(0);
+    ls_sample_filter_add((uintptr_t)p);   /* atomic: a handler's sample in the same bucket is counted too */
     return p;
 }
 
@@ -85,12 +112,35 @@ __attribute__((noinline, flatten)) void *ls_malloc_slow(size_t size, struct ls_c
 }
 
 /* The site's counters were never touched on this thread: count through the general path. */
-__attribute__((noinline)) static void free_finish(void *p, uint32_t site, uint64_t size)
+__attribute__((noinline)) static void free_finish(void *p, uint32_t site, int64_t allocs, int64_t bytes)
 {
     set_flag(0);
     struct ls_guard g = ls_enter();
-    ls_count(site, -1, -(int64_t)size);
+    ls_count(site, -allocs, -bytes);
     ls_leave(g);
+    ls_real.free(p);
+}
+
+/* Sampled mode: the filter did not rule the block out. A sample in the page map is taken and counted
+ * out here, with the weight it was counted in with; its filter count goes after its entry. Anything
+ * else (a bucket shared with a sample, a bootstrap block, the side table): the general path. */
+static inline __attribute__((always_inline)) void free_sampled(void *p)
+{
+    uint32_t site;
+    uint64_t size;
+    set_flag(1);
+    if (LS_UNLIKELY(!ls_livemap_take_fast((uintptr_t)p, 1, &site, &size))) {
+        set_flag(0);
+        return ls_free_general(p);
+    }
+    int64_t allocs, bytes;
+    ls_sample_weight(size, &allocs, &bytes);
+    ls_sample_filter_remove((uintptr_t)p);
+    struct ls_counts *c = ls_counts_mine(site);
+    if (LS_UNLIKELY(!c))
+        return free_finish(p, site, allocs, bytes);
+    ls_count_owned(c, -allocs, -bytes);
+    set_flag(0);
     ls_real.free(p);
 }
 
@@ -99,18 +149,20 @@ __attribute__((noinline)) static void free_finish(void *p, uint32_t site, uint64
  * same address while its entry is still there. */
 __attribute__((noinline, flatten)) void ls_free_slow(void *p)
 {
-    if (LS_UNLIKELY(!ls_exact_now()) || LS_UNLIKELY(!p))
+    if (LS_UNLIKELY(!p))
         return ls_free_general(p);
+    if (LS_UNLIKELY(!ls_exact_now()))
+        return ls_sampled_now() ? free_sampled(p) : ls_free_general(p);
     uint32_t site;
     uint64_t size;
     set_flag(1);
-    if (LS_UNLIKELY(!ls_livemap_take_fast((uintptr_t)p, &site, &size))) {
+    if (LS_UNLIKELY(!ls_livemap_take_fast((uintptr_t)p, 0, &site, &size))) {
         set_flag(0);
         return ls_free_general(p);
     }
     struct ls_counts *c = ls_counts_mine(site);
     if (LS_UNLIKELY(!c))
-        return free_finish(p, site, size);
+        return free_finish(p, site, 1, (int64_t)size);
     ls_count_owned(c, -1, -(int64_t)size);
     set_flag(0);
     ls_real.free(p);

@@ -42,16 +42,12 @@ __attribute__((noinline, flatten)) void *ls_malloc_general(size_t size, struct l
         return ls_bootstrap_alloc(size, 16);
     if (u || !lowered)
         return ls_real.malloc(size);
-    uint64_t flag = 0;
-    if (ls_config.sample) {
-        if (!ls_sample_crossed(size))   /* the hook took the size off already: a point was reached */
-            return ls_real.malloc(size);
-        flag = LS_SIZE_SAMPLED;
-    }
+    if (ls_config.sample && !ls_sample_crossed(size))   /* the hook took the size off already */
+        return ls_real.malloc(size);
     void *p = ls_real.malloc(size);
-    if (p)
-        ls_track_alloc_slow(p, size | flag, from);
-    return p;
+    if (p && ls_config.sample)
+        return ls_track_sampled(p, size, from);
+    return p ? ls_track_alloc_slow(p, size, from) : p;
 }
 
 /* The tracked part of a free, inside the guard: one frame for the table, the counters, the filter. */

@@ -196,34 +196,34 @@ void ls_livemap_put(uintptr_t ptr, uint64_t size, uint32_t site, uint32_t birth,
         ls_livemap_put(ptr, size, site, birth, replaced);   /* the leaf exists now */
 }
 
-/* ptr's entry in the page map, cleared, when it is live and has none of the bits of `reject`; else 0,
- * nothing changed. */
-static inline uint64_t take_entry(uintptr_t ptr, uint64_t reject)
+/* ptr's entry in the page map, cleared, when its bits under `mask` are `want` (the live bit among
+ * them); else 0, nothing changed. */
+static inline uint64_t take_entry(uintptr_t ptr, uint64_t mask, uint64_t want)
 {
     struct leaf *l = (ptr & 15) | ptr >> 47 ? NULL : leaf_find(ptr);
     if (LS_UNLIKELY(!l))
         return 0;
     _Atomic uint64_t *e = entry_of(l, ptr);
     uint64_t v = atomic_load_explicit(e, memory_order_relaxed);
-    if (LS_UNLIKELY((v & (1 | reject)) != 1))
+    if (LS_UNLIKELY((v & mask) != want))
         return 0;
     atomic_store_explicit(e, 0, memory_order_relaxed);
     return v;
 }
 
-int ls_livemap_take_fast(uintptr_t ptr, uint32_t *site, uint64_t *size)
+int ls_livemap_take_fast(uintptr_t ptr, int sampled, uint32_t *site, uint64_t *size)
 {
-    uint64_t v = take_entry(ptr, ENTRY_SAMPLED);
+    uint64_t v = take_entry(ptr, 1 | ENTRY_SAMPLED, sampled ? 1 | ENTRY_SAMPLED : 1);
     if (LS_UNLIKELY(!v))
         return 0;
     *site = (uint32_t)(v >> 1) & ((1u << SITE_BITS) - 1);
-    *size = v >> 23 & ((1u << SIZE_BITS) - 1);   /* not a sample: no flag to restore */
+    *size = v >> 23 & ((1u << SIZE_BITS) - 1);   /* the flag is the caller's `sampled` */
     return 1;
 }
 
 int ls_livemap_take(uintptr_t ptr, struct ls_live *out)
 {
-    uint64_t v = take_entry(ptr, 0);
+    uint64_t v = take_entry(ptr, 1, 1);
     if (LS_LIKELY(v != 0)) {
         unpack(v, ptr, out);
         return 1;

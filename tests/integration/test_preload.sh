@@ -66,6 +66,22 @@ test_eight_threads_balance_exactly() {
     [ "$allocs" -ge $((8 * 20000 * 2 + 3600)) ] || fail "too few allocations counted: $allocs"
 }
 
+test_eight_threads_balance_in_sampled_mode() {
+    # one point per 256 bytes: about one 64-byte block in five is a sample, weighed in on the thread
+    # that made it and out, with the same weight, on the next thread, which frees it
+    LEAKSTAMP_SAMPLE=256 LEAKSTAMP_SAMPLE_SEED=7 preload_run out "$JOBS/threads" 20000 > /dev/null
+    local r; r=$(one_report out)
+    expect_eq "churn_block live (every block freed by another thread)" "0 0" \
+        "$(report_sites "$r" | awk -F'\t' '$1==2&&$2=="churn_block"{a+=$5;b+=$6} END{print a+0, b+0}')"
+    # keep_block: 3600 blocks of 32 bytes, ~420 samples of weight ~8.5: within 25%
+    local kept; kept=$(report_sites "$r" | awk -F'\t' '$1==2&&$2=="keep_block"{b+=$6} END{print b+0}')
+    awk -v v="$kept" 'BEGIN{ exit !(v > 0.75*115200 && v < 1.25*115200) }' || fail "keep_block estimate $kept of 115200"
+    awk -F'\t' '$1=="stamp"&&$2==2{ if ($9-$10 != $8) exit 1 }' "$r" || fail "stamp: allocs-frees != live"
+    local live allocs frees
+    live=$(exit_field "$r" 7) allocs=$(exit_field "$r" 8) frees=$(exit_field "$r" 9)
+    expect_eq "exit: allocs - frees" "$live" "$((allocs - frees))"
+}
+
 test_stamps_during_churn_see_true_counts() {
     preload_run out "$JOBS/stamp_churn" 1000 4 > stdout
     expect_eq "output" "stamp_churn: done" "$(cat stdout)"
