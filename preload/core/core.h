@@ -408,9 +408,11 @@ LS_HIDDEN void *ls_malloc_general(size_t size, struct ls_caller from);   /* hook
  * stream the points fall on; one that reaches a point drops it (hooks_malloc.c, untracked_bytes). */
 static inline void *ls_malloc_from(size_t size, struct ls_caller from)
 {
-    uint64_t had = (uint64_t)ls_sample_until;   /* below 2^63 between calls, so a size of 2^63 or more */
-    ls_sample_until = (int64_t)(had - size);    /* is above it too and takes the slow path (hooks_fast.S) */
-    if (LS_LIKELY(had > size))
+    if (LS_UNLIKELY((int64_t)size < 0))   /* 2^63 bytes or more: the word untouched (ls_malloc_general) */
+        return ls_malloc_slow(size, from);
+    int64_t left = ls_sample_until - (int64_t)size;
+    ls_sample_until = left;
+    if (LS_LIKELY(left > 0))
         return ls_real.malloc(size);
     return ls_malloc_slow(size, from);
 }

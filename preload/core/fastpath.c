@@ -94,11 +94,8 @@ __attribute__((flatten)) void *ls_track_alloc_exact(void *p, size_t size, struct
 /* The entry for ls_malloc_from (core.h) when its inline test does not serve the call. */
 __attribute__((noinline, flatten)) void *ls_malloc_slow(size_t size, struct ls_caller from)
 {
-    if (LS_UNLIKELY(!ls_exact_now())) {
-        if (LS_UNLIKELY((int64_t)size < 0))   /* 2^63 bytes or more: no allocator serves them, no point */
-            ls_sample_until = (int64_t)((uint64_t)ls_sample_until + size);   /* falls in them: undone */
+    if (LS_UNLIKELY(!ls_exact_now()))
         return ls_malloc_general(size, from);
-    }
     ls_sample_until = 0;   /* exact mode: the hook took the size off a word that stays 0 */
     uintptr_t ra = from.ra, cfa = from.cfa;
     void *p = ls_real.malloc(size);

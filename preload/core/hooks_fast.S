@@ -5,11 +5,10 @@
  * load then a test). Everything that is not the common case jumps to the C paths in fastpath.c with
  * the arguments as the C hooks would have passed them.
  *
- * malloc: ls_sample_until (initial-exec TLS) minus the size, as unsigned numbers; no borrow and not
- * zero (the word was above the size), a tail jump to the real malloc. Otherwise ls_malloc_slow(size,
- * {return address, CFA}) with the word already lowered by the size (the protocol of ls_malloc_from in
- * core.h): exact mode (the word is 0), a thread's first point, start-up, bootstrap, a sample, and a
- * size of 2^63 or more (above any word: the slow path gives it back).
+ * malloc: ls_sample_until (initial-exec TLS) minus the size; still above zero, a tail jump to the real
+ * malloc. Otherwise ls_malloc_slow(size, {return address, CFA}) with the word already lowered by the
+ * size (the protocol of ls_malloc_from in core.h): exact mode (the word is 0), a thread's first
+ * point, start-up, bootstrap, a sample; a size of 2^63 or more reaches it with the word untouched.
  * free and delete: the block's byte in the sample filter; zero, a tail jump to the real free;
  * otherwise ls_free_slow(p). The hash is ls_sample_bucket's (core.h).
  */
@@ -24,9 +23,11 @@
 malloc:
     .cfi_startproc
     _CET_ENDBR
+    testq   %rdi, %rdi          /* 2^63 bytes or more: no allocator serves it, and subtracted as a */
+    js      1f                  /* signed number it would raise the countdown: the slow path, untouched */
     movq    ls_sample_until@gottpoff(%rip), %rax
     subq    %rdi, %fs:(%rax)
-    jbe     1f                  /* unsigned: the word (below 2^63) was at most the size */
+    jle     1f
     jmp     *(ls_real + LS_REAL_MALLOC)(%rip)
 1:  movq    (%rsp), %rsi
     leaq    8(%rsp), %rdx

@@ -35,7 +35,7 @@ static void untracked_bytes(size_t size)
 __attribute__((noinline, flatten)) void *ls_malloc_general(size_t size, struct ls_caller from)
 {
     int u = ls_untracked();
-    int lowered = (int64_t)size >= 0;   /* ls_malloc_slow gave sizes of 2^63 or more back */
+    int lowered = (int64_t)size >= 0;   /* the hooks lower the word only by sizes below 2^63 */
     if (u && lowered)
         untracked_bytes(size);
     if (LS_UNLIKELY(u == 2))
