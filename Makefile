@@ -196,10 +196,17 @@ $(B)/tests/jobs/sym_direct: tests/jobs/lib/symev_lib.cpp tests/jobs/lib/symev_li
 $(B)/tests/jobs/inline_deep: tests/jobs/inline_deep.cpp include/leakstamp.h
 	@mkdir -p $(@D)
 	$(CXX) -std=c++17 -O2 -g -Wall -Wextra $(if $(WERROR),-Werror) -Iinclude -o $@ $<
-REAL_JOB_LIBS = $(B)/tests/jobs/libpyleak.so $(B)/tests/jobs/libctorleak.so $(B)/tests/jobs/leakext.so
-$(B)/tests/jobs/libpyleak.so $(B)/tests/jobs/libctorleak.so: $(B)/tests/jobs/lib%.so: tests/jobs/lib/%_lib.c
+REAL_JOB_LIBS = $(B)/tests/jobs/libpyleak.so $(B)/tests/jobs/libctorleak.so $(B)/tests/jobs/leakext.so \
+                $(B)/tests/jobs/libctorthreads.so
+$(B)/tests/jobs/libpyleak.so $(B)/tests/jobs/libctorleak.so $(B)/tests/jobs/libctorthreads.so: \
+  $(B)/tests/jobs/lib%.so: tests/jobs/lib/%_lib.c
 	@mkdir -p $(@D)
-	$(CC) -std=gnu11 -O0 -g -Wall -Wextra $(if $(WERROR),-Werror) -fPIC -shared -o $@ $<
+	$(CC) -std=gnu11 -O0 -g -Wall -Wextra $(if $(WERROR),-Werror) -fPIC -shared -pthread -o $@ $<
+# ctor_threads: linked with libctorthreads.so, whose constructor's threads allocate while we start up
+$(B)/tests/jobs/ctor_threads: tests/jobs/ctor_threads.c $(B)/tests/jobs/libctorthreads.so
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O0 -g -Wall -Wextra $(if $(WERROR),-Werror) -pthread -o $@ $< \
+	    -L$(B)/tests/jobs -lctorthreads -Wl,-rpath,'$$ORIGIN'
 $(B)/tests/jobs/leakext.so: tests/jobs/lib/leakext_lib.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O0 -g -Wall -Wextra $(if $(WERROR),-Werror) -fPIC -shared \
