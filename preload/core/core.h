@@ -137,7 +137,7 @@ LS_HIDDEN void ls_unwind_cache_init(void);
  * at `cfa` (both known to the hook for free: see LS_CALLER). */
 LS_HIDDEN uint32_t ls_site_of_caller(uintptr_t ra, uintptr_t cfa);
 struct ls_counts;
-/* The exact fast path's lookup (fastpath.c): the site of a stack the cache holds, with this thread's
+/* The fast paths' lookup (fastpath.c): the site of a stack the cache holds, with this thread's
  * counters of it; 0 (nothing changed, nothing unwound) when the cache does not hold it, has no
  * counters for it, or every hit is to be verified. */
 LS_HIDDEN uint32_t ls_site_cached(uintptr_t ra, uintptr_t cfa, struct ls_counts **counts);

@@ -6,7 +6,9 @@
  * no call but the real allocator's, every uncommon case a tail call to the general path
  * (hooks_malloc.c, track.c), taken before anything is changed. Without calls the compiler needs no
  * saved registers and no frame, and the guard is only the flag: nothing here can touch errno, so it
- * is not saved (the general paths save it as always).
+ * is not saved (the general paths save it as always). A sample's pass also weighs it (expm1, which
+ * sets errno only on overflow, impossible for a weight) and counts it in the filter: those calls need
+ * a frame, so it is a function of its own, kept out of exact mode's free.
  *
  * The flag still matters: a signal handler that allocates while we are between a counter's load and
  * its store would have its count overwritten, and one that misses the unwind cache would refill the
@@ -121,7 +123,7 @@ __attribute__((noinline)) static void free_finish(void *p, uint32_t site, int64_
 /* Sampled mode: the filter did not rule the block out. A sample in the page map is taken and counted
  * out here, with the weight it was counted in with; its filter count goes after its entry. Anything
  * else (a bucket shared with a sample, a bootstrap block, the side table): the general path. */
-static inline __attribute__((always_inline)) void free_sampled(void *p)
+__attribute__((noinline)) static void free_sampled(void *p)   /* its calls must not give exact mode's free a frame */
 {
     uint32_t site;
     uint64_t size;

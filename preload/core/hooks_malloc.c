@@ -30,8 +30,8 @@ static void untracked_bytes(size_t size)
 }
 
 /* Everything ls_malloc_from (core.h) and exact mode's fast path (fastpath.c) do not do: start-up and
- * bootstrap, calls from inside the tool, a thread's first sample point, a sample, and exact mode's
- * uncommon cases. */
+ * bootstrap, calls from inside the tool, a thread's first sample point, deciding a sample (which
+ * ls_track_sampled then records), and exact mode's uncommon cases. */
 __attribute__((noinline, flatten)) void *ls_malloc_general(size_t size, struct ls_caller from)
 {
     int u = ls_untracked();

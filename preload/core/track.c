@@ -52,8 +52,8 @@ static inline __attribute__((always_inline)) void record_block(void *p, uint64_t
         ls_sample_filter_add((uintptr_t)p);
 }
 
-/* After ls_track_alloc (core.h) decided that the block is recorded; `size` carries LS_SIZE_SAMPLED.
- * Returns p (exact mode's fast path hands its uncommon cases here as a tail call). */
+/* A block to record that the fast paths (fastpath.c) could not take; `size` carries LS_SIZE_SAMPLED.
+ * Returns p (they hand their uncommon cases here as a tail call). */
 __attribute__((noinline, flatten)) void *ls_track_alloc_slow(void *p, uint64_t size, struct ls_caller from)
 {
     struct ls_guard g = ls_enter();
