@@ -120,27 +120,36 @@ __attribute__((noinline)) static void free_finish(void *p, uint32_t site, int64_
     ls_real.free(p);
 }
 
-/* Sampled mode: the filter did not rule the block out. A sample in the page map is taken and counted
- * out here, with the weight it was counted in with; its filter count goes after its entry. Anything
- * else (a bucket shared with a sample, a bootstrap block, the side table): the general path. */
-__attribute__((noinline)) static void free_sampled(void *p)   /* its calls must not give exact mode's free a frame */
+/* The free of a block in the page map: its entry taken, counted out of the freeing thread's counters
+ * (a sample with the weight it was counted in with; its filter count goes after its entry), then the
+ * real free. Anything else (the side table, a bootstrap block, a bucket a sample shares): the general
+ * path. `sampled` is a constant at each call: exact mode's copy has no weight and no filter. */
+static inline __attribute__((always_inline)) void free_taken(void *p, int sampled)
 {
     uint32_t site;
     uint64_t size;
     set_flag(1);
-    if (LS_UNLIKELY(!ls_livemap_take_fast((uintptr_t)p, 1, &site, &size))) {
+    if (LS_UNLIKELY(!ls_livemap_take_fast((uintptr_t)p, sampled, &site, &size))) {
         set_flag(0);
         return ls_free_general(p);
     }
-    int64_t allocs, bytes;
-    ls_sample_weight(size, &allocs, &bytes);
-    ls_sample_filter_remove((uintptr_t)p);
+    int64_t allocs = 1, bytes = (int64_t)size;
+    if (sampled) {
+        ls_sample_weight(size, &allocs, &bytes);
+        ls_sample_filter_remove((uintptr_t)p);
+    }
     struct ls_counts *c = ls_counts_mine(site);
     if (LS_UNLIKELY(!c))
         return free_finish(p, site, allocs, bytes);
     ls_count_owned(c, -allocs, -bytes);
     set_flag(0);
     ls_real.free(p);
+}
+
+/* Out of line: its calls must not give exact mode's free a frame. */
+__attribute__((noinline)) static void free_sampled(void *p)
+{
+    free_taken(p, 1);
 }
 
 /* The entry for free and delete (hooks_fast.S) when the sample filter does not rule the block out (in exact mode:
@@ -152,17 +161,5 @@ __attribute__((noinline, flatten)) void ls_free_slow(void *p)
         return ls_free_general(p);
     if (LS_UNLIKELY(!ls_exact_now()))
         return ls_sampled_now() ? free_sampled(p) : ls_free_general(p);
-    uint32_t site;
-    uint64_t size;
-    set_flag(1);
-    if (LS_UNLIKELY(!ls_livemap_take_fast((uintptr_t)p, 0, &site, &size))) {
-        set_flag(0);
-        return ls_free_general(p);
-    }
-    struct ls_counts *c = ls_counts_mine(site);
-    if (LS_UNLIKELY(!c))
-        return free_finish(p, site, 1, (int64_t)size);
-    ls_count_owned(c, -1, -(int64_t)size);
-    set_flag(0);
-    ls_real.free(p);
+    free_taken(p, 0);
 }
