@@ -279,6 +279,12 @@ $(B)/tests/bench/forward.so: tests/bench/forward.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -Wall -Wextra $(if $(WERROR),-Werror) -fPIC -shared -o $@ $<
 
+# Between the two: leakstamp's assembly hooks with slow paths that only forward (tests/bench/hooks_only.c).
+$(B)/tests/bench/hooks_only.so: tests/bench/hooks_only.c preload/core/hooks_fast.S preload/core/hooks_fast.h
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra $(if $(WERROR),-Werror) -Ipreload -fPIC -shared -o $@ \
+	    tests/bench/hooks_only.c preload/core/hooks_fast.S
+
 $(B)/tests/bench/tool_memory: tests/bench/tool_memory.c include/leakstamp.h
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O1 -g -Wall -Wextra $(if $(WERROR),-Werror) -Iinclude -o $@ $<
@@ -294,7 +300,7 @@ $(B)/tests/bench/scan_cost: tests/bench/scan_cost.c include/leakstamp.h
 bench: deps
 	@$(MAKE) --no-print-directory $(LIB) $(ANALYZER) $(B)/tests/bench/alloc_heavy $(B)/tests/bench/churn \
 	    $(B)/tests/bench/tool_memory $(B)/tests/bench/stamp_cost $(B)/tests/jobs/map_leaky $(B)/tests/jobs/rss_leak \
-	    $(B)/tests/bench/scan_cost $(B)/tests/bench/forward.so
+	    $(B)/tests/bench/scan_cost $(B)/tests/bench/forward.so $(B)/tests/bench/hooks_only.so
 	@bash tests/bench/run.sh $(BENCH_REPS)
 
 clean:

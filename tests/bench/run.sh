@@ -5,7 +5,9 @@
 # short-lived threads) REPS times in each configuration, alternating configurations within each
 # repetition so that machine noise hits all of them alike, and prints the median wall time, CPU time
 # (user+sys) and peak RSS of each, with ratios to the job alone (median, and min–max over the
-# repetitions: on a shared machine wall ratios are noisy). Then the instructions the tool adds per
+# repetitions: on a shared machine wall ratios are noisy). Two floors: a preload that only forwards
+# (tests/bench/forward.c) and, on the churn jobs, leakstamp's own assembly hooks with slow paths that
+# only forward (tests/bench/hooks_only.c). Then the instructions the tool adds per
 # malloc+free pair on each job (perf stat when the counters work, else valgrind's cachegrind on fewer
 # events: (traced - alone) / allocations), which do not drift with the machine's load, and the
 # issue-16 targets, met or not, with the top leak each sampled run found against the exact one. heaptrack
@@ -40,11 +42,13 @@ configs=(
     "map churn exact|ls|churn 10|$mapjob"
     "churn alone||$cevents 200000 0|$churn"
     "churn forward only|fwd|$cevents 200000 0|$churn"
+    "churn hooks only|hooks|$cevents 200000 0|$churn"
     "churn exact|ls|$cevents 200000 0|$churn"
     "churn sampled 512KiB|ls-s512|$cevents 200000 0|$churn"
     "churn sampled 64KiB|ls-s64|$cevents 200000 0|$churn"
     "churn+threads alone||$cevents 200000 2|$churn"
     "churn+threads forward only|fwd|$cevents 200000 2|$churn"
+    "churn+threads hooks only|hooks|$cevents 200000 2|$churn"
     "churn+threads exact|ls|$cevents 200000 2|$churn"
     "churn+threads sampled 512KiB|ls-s512|$cevents 200000 2|$churn"
     "churn+threads sampled 64KiB|ls-s64|$cevents 200000 2|$churn"
@@ -62,6 +66,7 @@ preload_env() {
         ls-s512) to+=(LEAKSTAMP_SAMPLE=512KiB LD_PRELOAD="$lib") ;;
         ls-s64) to+=(LEAKSTAMP_SAMPLE=64KiB LD_PRELOAD="$lib") ;;
         fwd) to+=(LD_PRELOAD="$root/build/tests/bench/forward.so") ;;
+        hooks) to+=(LD_PRELOAD="$root/build/tests/bench/hooks_only.so") ;;
     esac
 }
 
@@ -254,6 +259,8 @@ same_top() {   # same_top NAME RATE_BYTES
 {
     for j in heavy churn churn+threads; do
         echo "- $j forward only (the floor: a preload that only forwards), wall ratio: $(wall_ratio "$j forward only")"
+        [ -z "${idx["$j hooks only"]:-}" ] ||
+            echo "- $j hooks only (leakstamp's assembly hooks, slow paths that only forward), wall ratio: $(wall_ratio "$j hooks only")"
         target "$j exact, wall ratio" "$(wall_ratio "$j exact")" 2.0
         target "$j sampled 512KiB, wall ratio" "$(wall_ratio "$j sampled 512KiB")" 1.05
         target "$j sampled 64KiB, wall ratio" "$(wall_ratio "$j sampled 64KiB")" 1.10
