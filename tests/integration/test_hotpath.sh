@@ -80,3 +80,19 @@ test_assembly_hooks_keep_the_cet_marking() {
     plain=$(objdump -d --no-show-raw-insn "$ROOT/build/obj/preload/core/hooks_fast.o")
     ! grep -q endbr64 <<< "$plain" || fail "endbr64 in the hooks built without -fcf-protection"
 }
+
+test_bench_floors_run_the_job_unchanged() {
+    # make bench's two floors (tests/bench/forward.c, hooks_only.c: the library's own assembly hooks
+    # with slow paths that only forward) must leave the churn job's work as it is, threads included
+    local b=$ROOT/build/tests/bench pre out
+    "$b/churn" 3 20000 2 > alone
+    for pre in forward.so hooks_only.so; do
+        LD_PRELOAD=$b/$pre "$b/churn" 3 20000 2 > out
+        cmp alone out || { fail "$pre: $(cat out), alone: $(cat alone)"; return 1; }
+    done
+    # the hooks-only malloc is the library's: the same instructions, addresses aside
+    local lib_m hooks_m
+    lib_m=$(objdump -d --no-show-raw-insn "$LIB" | awk '/<malloc>:/,/^$/' | awk 'NR>1 && NF{print $2}')
+    hooks_m=$(objdump -d --no-show-raw-insn "$b/hooks_only.so" | awk '/<malloc>:/,/^$/' | awk 'NR>1 && NF{print $2}')
+    [ -n "$lib_m" ] && [ "$lib_m" = "$hooks_m" ] || fail "malloc differs: $(echo $lib_m) / $(echo $hooks_m)"
+}
