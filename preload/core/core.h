@@ -241,7 +241,8 @@ LS_HIDDEN int ls_livemap_take(uintptr_t ptr, struct ls_live *out);  /* 1 if it w
  * ls_livemap_put_finish(ptr, *old) must say what it replaced. take_fast takes the entry of a block
  * that is in the page map and is a sample or not, as `sampled` says: 1 with its site and size (without
  * the flag); 0 = nothing changed. */
-LS_HIDDEN int ls_livemap_put_fast(uintptr_t ptr, uint64_t size, uint32_t site, uint32_t birth, uint64_t *old);
+LS_HIDDEN int ls_livemap_put_fast(uintptr_t ptr, uint64_t size, int sampled, uint32_t site, uint32_t birth,
+                                  uint64_t *old);   /* size without LS_SIZE_SAMPLED: `sampled` says it */
 LS_HIDDEN void ls_livemap_put_finish(uintptr_t ptr, uint64_t old, struct ls_live *replaced);
 LS_HIDDEN int ls_livemap_take_fast(uintptr_t ptr, int sampled, uint32_t *site, uint64_t *size);
 /* A free the table was not told about (made while the tool ran on the thread): its entry stays. */

@@ -51,7 +51,7 @@ __attribute__((noinline, flatten)) void *ls_track_sampled(void *p, size_t size, 
     uint32_t site = ls_site_cached(from.ra, from.cfa, &counts);
     uint32_t birth = atomic_load_explicit(&ls_stamp_seq, memory_order_relaxed);
     uint64_t old;
-    int done = site ? ls_livemap_put_fast((uintptr_t)p, size | LS_SIZE_SAMPLED, site, birth, &old) : 0;
+    int done = site ? ls_livemap_put_fast((uintptr_t)p, size, 1, site, birth, &old) : 0;
     if (LS_UNLIKELY(!done)) {
         set_flag(0);
         return ls_track_alloc_slow(p, size | LS_SIZE_SAMPLED, from);
@@ -75,7 +75,7 @@ static inline __attribute__((always_inline)) void *record_exact(void *p, size_t 
     uint32_t site = ls_site_cached(ra, cfa, &counts);
     uint32_t birth = atomic_load_explicit(&ls_stamp_seq, memory_order_relaxed);
     uint64_t old;
-    int done = site ? ls_livemap_put_fast((uintptr_t)p, size, site, birth, &old) : 0;
+    int done = site ? ls_livemap_put_fast((uintptr_t)p, size, 0, site, birth, &old) : 0;
     if (LS_UNLIKELY(!done)) {
         set_flag(0);
         return ls_track_alloc_slow(p, size, (struct ls_caller){ra, cfa});

@@ -48,10 +48,11 @@ int ls_livemap_init(void)
     return ls_side_init();
 }
 
-static inline uint64_t pack(uint64_t size, uint32_t site, uint32_t birth)
+/* `size` without LS_SIZE_SAMPLED: the flag comes apart, so that the fast paths, which know it at
+ * compile time, pay nothing for it. */
+static inline uint64_t pack(uint64_t size, int sampled, uint32_t site, uint32_t birth)
 {
-    return 1 | (uint64_t)site << 1 | (size & LS_SIZE_SAMPLED ? ENTRY_SAMPLED : 0) |
-           (size & ~LS_SIZE_SAMPLED) << 23 | (uint64_t)birth << 36;
+    return 1 | (uint64_t)site << 1 | (sampled ? ENTRY_SAMPLED : 0) | size << 23 | (uint64_t)birth << 36;
 }
 
 static inline void unpack(uint64_t v, uintptr_t ptr, struct ls_live *out)
@@ -64,9 +65,9 @@ static inline void unpack(uint64_t v, uintptr_t ptr, struct ls_live *out)
 
 /* Every site id fits: the stack table hands out at most LS_MAX_SITES (others are 0). */
 _Static_assert(LS_MAX_SITES < (1u << SITE_BITS), "site ids must fit an entry");
-static inline int fits(uintptr_t ptr, uint64_t size, uint32_t birth)
+static inline int fits(uintptr_t ptr, uint64_t size, uint32_t birth)   /* size without the flag */
 {
-    return ((ptr & 15) | ptr >> 47) == 0 && (size & ~LS_SIZE_SAMPLED) <= SMALL_MAX && birth < (1u << BIRTH_BITS);
+    return ((ptr & 15) | ptr >> 47) == 0 && size <= SMALL_MAX && birth < (1u << BIRTH_BITS);
 }
 
 static inline _Atomic uint64_t *entry_of(struct leaf *l, uintptr_t ptr)
@@ -151,7 +152,7 @@ __attribute__((noinline)) static void put_side(const struct ls_live *v, struct l
     }
 }
 
-int ls_livemap_put_fast(uintptr_t ptr, uint64_t size, uint32_t site, uint32_t birth, uint64_t *old)
+int ls_livemap_put_fast(uintptr_t ptr, uint64_t size, int sampled, uint32_t site, uint32_t birth, uint64_t *old)
 {
     if (LS_UNLIKELY(!fits(ptr, size, birth)))
         return 0;
@@ -160,7 +161,7 @@ int ls_livemap_put_fast(uintptr_t ptr, uint64_t size, uint32_t site, uint32_t bi
         return 0;
     _Atomic uint64_t *e = entry_of(l, ptr);
     *old = atomic_load_explicit(e, memory_order_relaxed);
-    atomic_store_explicit(e, pack(size, site, birth), memory_order_relaxed);
+    atomic_store_explicit(e, pack(size, sampled, site, birth), memory_order_relaxed);
     _Atomic uint8_t *used = &l->used[((ptr >> GRAIN) & (LEAF_ENTRIES - 1)) / PAGE_ENTRIES];
     if (LS_UNLIKELY(!atomic_load_explicit(used, memory_order_relaxed)))
         atomic_store_explicit(used, 1, memory_order_relaxed);
@@ -180,7 +181,7 @@ void ls_livemap_put(uintptr_t ptr, uint64_t size, uint32_t site, uint32_t birth,
 {
     replaced->ptr = 0;
     uint64_t old;
-    int done = ls_livemap_put_fast(ptr, size, site, birth, &old);
+    int done = ls_livemap_put_fast(ptr, size & ~LS_SIZE_SAMPLED, !!(size & LS_SIZE_SAMPLED), site, birth, &old);
     if (LS_LIKELY(done == 1))
         return;
     if (done == 2) {
@@ -188,7 +189,7 @@ void ls_livemap_put(uintptr_t ptr, uint64_t size, uint32_t site, uint32_t birth,
         return;
     }
     struct ls_live v = {ptr, size, site, birth};
-    if (!fits(ptr, size, birth))
+    if (!fits(ptr, size & ~LS_SIZE_SAMPLED, birth))
         put_side(&v, replaced);
     else if (!leaf_make(ptr))
         ls_side_put(&v, replaced);
