@@ -337,7 +337,8 @@ LS_HIDDEN void ls_maps_unlock(void);
 LS_HIDDEN void ls_maps_reset_lock(void);
 
 /* ---- tracking (track.c) ---- */
-extern _Atomic int ls_active LS_HIDDEN;          /* tracking on */
+extern _Atomic int ls_active LS_HIDDEN;          /* tracking on: 0, or the mode, so that the fast */
+enum { LS_ON_EXACT = 1, LS_ON_SAMPLED = 2 };     /* paths test both with one compare */
 extern _Atomic uint32_t ls_stamp_seq LS_HIDDEN;  /* last stamp number */
 LS_HIDDEN void *ls_track_alloc_slow(void *p, uint64_t size, struct ls_caller from);   /* returns p */
 LS_HIDDEN void *ls_track_alloc_exact(void *p, size_t size, struct ls_caller from);    /* fastpath.c */
@@ -377,12 +378,12 @@ LS_HIDDEN void ls_free_tracked(void *p);   /* hooks_malloc.c */
  * real allocator is known: the acquire load makes that visible) and this thread not inside the tool. */
 static inline int ls_exact_now(void)
 {
-    return atomic_load_explicit(&ls_active, memory_order_acquire) && !ls_config.sample && !ls_busy();
+    return atomic_load_explicit(&ls_active, memory_order_acquire) == LS_ON_EXACT && !ls_busy();
 }
 /* The same for sampled mode's fast path (a sampled block's free). */
 static inline int ls_sampled_now(void)
 {
-    return atomic_load_explicit(&ls_active, memory_order_acquire) && ls_config.sample && !ls_busy();
+    return atomic_load_explicit(&ls_active, memory_order_acquire) == LS_ON_SAMPLED && !ls_busy();
 }
 
 /* Nonzero when the caller must be served without tracking (2: from bootstrap, still resolving). */

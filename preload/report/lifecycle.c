@@ -108,7 +108,7 @@ static void start(void)
         return;
     pthread_atfork(before_fork, after_fork_parent, after_fork_child);
     ls_write_header();
-    atomic_store(&ls_active, 1);
+    atomic_store(&ls_active, ls_config.sample ? LS_ON_SAMPLED : LS_ON_EXACT);
     ls_verbose("tracking pid %d into %s", (int)ls_owner_pid, ls_outfile_path());
     ls_named_stamps.start();   /* named stamp symbols: breakpoints at --event/--stamp functions */
     ls_scans.start();          /* heap scans: LEAKSTAMP_SCAN */
