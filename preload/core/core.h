@@ -225,6 +225,7 @@ LS_HIDDEN void ls_counters_sum(struct ls_plain_counts *out, uint32_t n);   /* ou
 LS_HIDDEN void ls_counters_after_fork_child(void);
 
 /* ---- live-pointer table (livemap.c: page map; livemap_side.c: the blocks it cannot hold) ---- */
+#define LS_SMALL_MAX 512   /* the largest block the page map holds (larger ones: side table, livemap.c) */
 struct ls_live {
     uintptr_t ptr;
     uint64_t size;     /* requested bytes; LS_SIZE_SAMPLED set when the block is a weighted sample */

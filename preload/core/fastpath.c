@@ -41,56 +41,47 @@ __attribute__((noinline)) static void *record_finish(void *p, uint64_t old)
     return p;
 }
 
-/* Sampled mode: a sample from a stack the unwind cache holds, recorded as exact mode records every
- * block, with the sample's weight, and then counted in the sample filter (after the stale entry's
- * count went, in record_finish: both can be the same bucket). Anything else: the general path. */
-__attribute__((noinline, flatten)) void *ls_track_sampled(void *p, size_t size, struct ls_caller from)
-{
-    set_flag(1);
-    struct ls_counts *counts;
-    uint32_t site = ls_site_cached(from.ra, from.cfa, &counts);
-    uint32_t birth = atomic_load_explicit(&ls_stamp_seq, memory_order_relaxed);
-    uint64_t old;
-    int done = site ? ls_livemap_put_fast((uintptr_t)p, size, 1, site, birth, &old) : 0;
-    if (LS_UNLIKELY(!done)) {
-        set_flag(0);
-        return ls_track_alloc_slow(p, size | LS_SIZE_SAMPLED, from);
-    }
-    int64_t allocs, bytes;
-    ls_sample_weight(size, &allocs, &bytes);
-    ls_count_owned(counts, allocs, bytes);
-    if (LS_UNLIKELY(done == 2))
-        record_finish(p, old);   /* clears the flag */
-    else
-        set_flag(0);
-    ls_sample_filter_add((uintptr_t)p);   /* atomic: a handler's sample in the same bucket is counted too */
-    return p;
-}
-
-/* The caller is kept as two scalars (see ls_malloc_slow). */
-static inline __attribute__((always_inline)) void *record_exact(void *p, size_t size, uintptr_t ra, uintptr_t cfa)
+/* A block from a stack the unwind cache holds, into a leaf that exists, counted in this thread's
+ * counters; anything else through the general path. A sample (`sampled`, a constant at each call:
+ * exact mode's copy has no weight and no filter) is counted with its weight, then in the sample
+ * filter, after the stale entry's count went in record_finish: both can be the same bucket. The
+ * caller is kept as two scalars (see ls_malloc_slow). */
+static inline __attribute__((always_inline)) void *record(void *p, size_t size, uintptr_t ra, uintptr_t cfa,
+                                                          int sampled)
 {
     set_flag(1);   /* before the lookup: a handler's allocation must not refill the way we read */
     struct ls_counts *counts;
     uint32_t site = ls_site_cached(ra, cfa, &counts);
     uint32_t birth = atomic_load_explicit(&ls_stamp_seq, memory_order_relaxed);
     uint64_t old;
-    int done = site ? ls_livemap_put_fast((uintptr_t)p, size, 0, site, birth, &old) : 0;
+    int done = site ? ls_livemap_put_fast((uintptr_t)p, size, sampled, site, birth, &old) : 0;
     if (LS_UNLIKELY(!done)) {
         set_flag(0);
-        return ls_track_alloc_slow(p, size, (struct ls_caller){ra, cfa});
+        return ls_track_alloc_slow(p, size | (sampled ? LS_SIZE_SAMPLED : 0), (struct ls_caller){ra, cfa});
     }
-    ls_count_owned(counts, 1, (int64_t)size);
+    int64_t allocs = 1, bytes = (int64_t)size;
+    if (sampled)
+        ls_sample_weight(size, &allocs, &bytes);
+    ls_count_owned(counts, allocs, bytes);
     if (LS_UNLIKELY(done == 2))
-        return record_finish(p, old);
-    set_flag(0);
+        p = record_finish(p, old);   /* clears the flag */
+    else
+        set_flag(0);
+    if (sampled)
+        ls_sample_filter_add((uintptr_t)p);   /* atomic: a handler's sample in the same bucket counts too */
     return p;
+}
+
+/* Sampled mode: a sample, just returned by the real allocator; returns p. */
+__attribute__((noinline, flatten)) void *ls_track_sampled(void *p, size_t size, struct ls_caller from)
+{
+    return record(p, size, from.ra, from.cfa, 1);
 }
 
 /* Exact mode: p was just returned by the real allocator for `size` bytes; returns p. */
 __attribute__((flatten)) void *ls_track_alloc_exact(void *p, size_t size, struct ls_caller from)
 {
-    return record_exact(p, size, from.ra, from.cfa);
+    return record(p, size, from.ra, from.cfa, 0);
 }
 
 /* The entry for ls_malloc_from (core.h) when its inline test does not serve the call. */
@@ -107,7 +98,7 @@ __attribute__((noinline, flatten)) void *ls_malloc_slow(size_t size, struct ls_c
     __asm__("" : "+r"(ra), "+r"(cfa));
     if (LS_UNLIKELY(!p))
         return p;
-    return record_exact(p, size, ra, cfa);
+    return record(p, size, ra, cfa, 0);
 }
 
 /* The site's counters were never touched on this thread: count through the general path. */

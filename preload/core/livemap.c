@@ -8,7 +8,7 @@
  * each 2 MiB of address range, mapped on first use and installed with compare-and-swap; a leaf holds
  * one 8-byte entry per 16 bytes of address (site, size, birth and the sampled flag packed). Only the
  * leaf pages under live small blocks are ever touched: 8 bytes per 16 bytes of a small block's chunk
- * (24 B for a 32-byte malloc in glibc). Blocks an entry cannot describe — larger than SMALL_MAX, not
+ * (24 B for a 32-byte malloc in glibc). Blocks an entry cannot describe — larger than LS_SMALL_MAX, not
  * 16-aligned, above 2^47, born after stamp 2^28 — go to the hashed side table (livemap_side.c).
  *
  * No lock: a block is put after the real allocator returned it and taken before the real free, so
@@ -26,7 +26,6 @@
 #define LEAF_ENTRIES (1u << (LEAF_SHIFT - GRAIN))  /* 131072 entries, 1 MiB */
 #define PAGE_ENTRIES 512                           /* entries per 4 KiB page of a leaf */
 #define LEAF_PAGES (LEAF_ENTRIES / PAGE_ENTRIES)
-#define SMALL_MAX 512                              /* larger blocks: side table (memory, see above) */
 
 /* Entry: bit 0 live, 1..21 site, 22 sampled, 23..35 size (13 bits), 36..63 birth (28 bits). */
 #define SITE_BITS 21
@@ -67,7 +66,7 @@ static inline void unpack(uint64_t v, uintptr_t ptr, struct ls_live *out)
 _Static_assert(LS_MAX_SITES < (1u << SITE_BITS), "site ids must fit an entry");
 static inline int fits(uintptr_t ptr, uint64_t size, uint32_t birth)   /* size without the flag */
 {
-    return ((ptr & 15) | ptr >> 47) == 0 && size <= SMALL_MAX && birth < (1u << BIRTH_BITS);
+    return ((ptr & 15) | ptr >> 47) == 0 && size <= LS_SMALL_MAX && birth < (1u << BIRTH_BITS);
 }
 
 static inline _Atomic uint64_t *entry_of(struct leaf *l, uintptr_t ptr)

@@ -62,15 +62,32 @@ static int64_t next_interval(void)
     return d < 1 ? 1 : d > 9e18 ? (int64_t)9e18 : (int64_t)d;
 }
 
+/* llround for the weights below, which are at least 1: glibc's llround cost a quarter of the
+ * instructions of a sampled allocation and its free (they weigh the block twice). From 2^52 on a
+ * double holds whole numbers only, and adding 0.5 could round up to the next even one. */
+static int64_t round_weight(double x)
+{
+    return x < 4503599627370496.0 ? (int64_t)(x + 0.5) : (int64_t)x;
+}
+
+static void weigh(uint64_t size, int64_t *allocs, int64_t *bytes)
+{
+    double p = -expm1(-(double)size / (double)ls_config.sample);
+    if (p <= 0) {
+        *allocs = *bytes = 0;
+        return;
+    }
+    *allocs = round_weight(1.0 / p);
+    *bytes = round_weight((double)size / p);
+}
+
 /* The weights of the sizes the page map holds (docs/preload.md: blocks of up to 512 bytes, most of a
  * small-block job's samples), computed at start-up: a sampled block is weighed twice, in and out,
  * and two expm1 were a tenth of its instructions. Read-only once sampling runs. */
-#define WEIGHED 513
+#define WEIGHED (LS_SMALL_MAX + 1)
 static struct {
     int64_t allocs, bytes;
 } weighed[WEIGHED];
-
-static void weigh(uint64_t size, int64_t *allocs, int64_t *bytes);
 
 /* At start-up, before any block is sampled, once the real allocator is known. */
 void ls_sample_start(void)
@@ -113,25 +130,6 @@ int ls_sample_crossed(size_t size)
 int ls_sample_started(void)
 {
     return rng != 0;
-}
-
-/* llround for the weights below, which are at least 1: glibc's llround cost a quarter of the
- * instructions of a sampled allocation and its free (they weigh the block twice). From 2^52 on a
- * double holds whole numbers only, and adding 0.5 could round up to the next even one. */
-static int64_t round_weight(double x)
-{
-    return x < 4503599627370496.0 ? (int64_t)(x + 0.5) : (int64_t)x;
-}
-
-static void weigh(uint64_t size, int64_t *allocs, int64_t *bytes)
-{
-    double p = -expm1(-(double)size / (double)ls_config.sample);
-    if (p <= 0) {
-        *allocs = *bytes = 0;
-        return;
-    }
-    *allocs = round_weight(1.0 / p);
-    *bytes = round_weight((double)size / p);
 }
 
 void ls_sample_weight(uint64_t size, int64_t *allocs, int64_t *bytes)
