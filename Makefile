@@ -71,7 +71,7 @@ JOB_BIN      = $(JOB_C:tests/jobs/%.c=$(B)/tests/jobs/%) $(JOB_CXX:tests/jobs/%.
 
 BENCH_REPS ?= 5
 
-.PHONY: all deps test unit integration check-cpython demo clean bench fuzz install html-check
+.PHONY: all deps test unit integration check-cpython demo clean bench bench-paired fuzz install html-check
 all: $(LIB) $(ANALYZER) $(LAUNCHER)
 
 deps:
@@ -303,6 +303,13 @@ bench: deps
 	    $(B)/tests/bench/tool_memory $(B)/tests/bench/stamp_cost $(B)/tests/jobs/map_leaky $(B)/tests/jobs/rss_leak \
 	    $(B)/tests/bench/scan_cost $(B)/tests/bench/forward.so $(B)/tests/bench/hooks_only.so
 	@bash tests/bench/run.sh $(BENCH_REPS)
+
+# The wall-time targets of one bench job with 95% intervals (tests/bench/paired.sh; ~10 minutes):
+# make bench-paired [PAIRED_JOB=churn+threads|churn|heavy] [PAIRED_REPS=150]
+bench-paired: deps
+	@$(MAKE) --no-print-directory $(LIB) $(ANALYZER) $(B)/tests/bench/alloc_heavy $(B)/tests/bench/churn \
+	    $(B)/tests/bench/forward.so $(B)/tests/bench/hooks_only.so
+	@bash tests/bench/paired.sh $(or $(PAIRED_REPS),150) $(or $(PAIRED_JOB),churn+threads)
 
 clean:
 	rm -rf $(B)

@@ -26,6 +26,7 @@ events=${BENCH_EVENTS:-100}
 cevents=$((3 * events))   # a churn event lasts ~1.6 ms alone: three times as many, for runs of ~0.5 s
 tmp=$(mktemp -d /tmp/leakstamp-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
+source "$root/tests/bench/preloads.sh"
 
 # name | command prefix | job arguments [| job, default alloc_heavy]
 # map churn: tests/jobs/map_leaky maps and unmaps 4 KiB 100,000 times per event (mapping hooks + table).
@@ -57,18 +58,6 @@ if command -v heaptrack >/dev/null; then configs+=("heavy heaptrack|heaptrack|$e
 if command -v valgrind >/dev/null; then
     configs+=("heavy alone (10 ev)||10 4 260000" "heavy valgrind (10 ev)|valgrind|10 4 260000")
 fi
-
-# preload_env PREFIX ARRAY: append to ARRAY (an `env` command) what runs a job under PREFIX's preload
-preload_env() {
-    local -n to=$2
-    case $1 in
-        ls) to+=(LD_PRELOAD="$lib") ;;
-        ls-s512) to+=(LEAKSTAMP_SAMPLE=512KiB LD_PRELOAD="$lib") ;;
-        ls-s64) to+=(LEAKSTAMP_SAMPLE=64KiB LD_PRELOAD="$lib") ;;
-        fwd) to+=(LD_PRELOAD="$root/build/tests/bench/forward.so") ;;
-        hooks) to+=(LD_PRELOAD="$root/build/tests/bench/hooks_only.so") ;;
-    esac
-}
 
 run_one() {   # run_one PREFIX ARGS [JOB [KEEP]] -> "wall cpu rss_kib"; KEEP: where its reports go
     local prefix=$1 args=$2 job=${3:-$job} out=${4:-$tmp/out}

@@ -96,3 +96,23 @@ test_bench_floors_run_the_job_unchanged() {
     hooks_m=$(objdump -d --no-show-raw-insn "$b/hooks_only.so" | awk '/<malloc>:/,/^$/' | awk 'NR>1 && NF{print $2}')
     [ -n "$lib_m" ] && [ "$lib_m" = "$hooks_m" ] || fail "malloc differs: $(echo $lib_m) / $(echo $hooks_m)"
 }
+
+test_paired_bench_decides_targets_with_intervals() {
+    # make bench-paired on a tiny churn job: every configuration's row, ratios to the job alone and to
+    # the floor of the same repetition, a verdict for each target, and the document's block replaced
+    printf 'before\n<!-- paired-churn:begin -->\nold\n<!-- paired-churn:end -->\nafter\n' > doc.md
+    PAIRED_ARGS="3 2000 1" PAIRED_DOC=$PWD/doc.md bash "$ROOT/tests/bench/paired.sh" 20 churn > table 2> log ||
+        { fail "paired.sh failed: $(tail -3 log)"; return 1; }
+    [ "$(grep -c '^|' table)" = 9 ] || fail "expected a header, a rule and 7 rows: $(cat table)"
+    grep -q '^| alone | [0-9.]* | 1\.000× (1\.000–1\.000) |' table || fail "alone is not 1.000: $(cat table)"
+    grep -q '^| forward only | [0-9.]* | [0-9.]*× ([0-9.]*–[0-9.]*) | 1\.000× (1\.000–1\.000) |' table ||
+        fail "the floor against itself is not 1.000: $(cat table)"
+    local row
+    for row in 'sampled 512KiB' 'sampled 64KiB' 'exact'; do
+        grep "^| $row |" table | grep -Eq '\| (met|NOT met|undecided) \|$' || fail "$row has no verdict: $(cat table)"
+    done
+    [ "$(head -1 doc.md)" = before ] && [ "$(tail -1 doc.md)" = after ] && ! grep -q '^old$' doc.md &&
+        grep -q '^| exact |' doc.md || fail "the document's block was not replaced: $(cat doc.md)"
+    bash "$ROOT/tests/bench/paired.sh" 19 churn 2> err && fail "19 repetitions accepted"
+    grep -q 'REPS must be at least 20' err || fail "no clear error for 19 repetitions: $(cat err)"
+}
