@@ -142,18 +142,31 @@ static void pool_put(struct cache *c)
     push_free(c);
 }
 
-/* A pooled cache for a thread on the stack [lo, hi): one that a thread on the same stack left if
- * there is one, else any; NULL when the pool is empty. A cache is never unmapped, so reading the
- * bounds of one another thread is taking is harmless: the exchange decides who has it. */
-static struct cache *adopt(uintptr_t lo, uintptr_t hi)
+/* A pooled cache for a thread on the stack [lo, hi): with `any` 0, only one that a thread on the same
+ * stack left; with 1, any (a pooled slot first, then the free list); NULL when there is none. A cache
+ * is never unmapped, so reading the bounds of one another thread is taking is harmless: the exchange
+ * decides who has it. */
+static struct cache *adopt(uintptr_t lo, uintptr_t hi, int any)
 {
-    for (int any = 0; any < 2; any++)
-        for (unsigned i = 0; i < POOL_SLOTS; i++) {
-            struct cache *c = atomic_load(&pool[i]);
-            if (c && (any || same_stack(c, lo, hi)) && atomic_compare_exchange_strong(&pool[i], &c, NULL))
-                return c;
-        }
-    return pop_free();
+    for (unsigned i = 0; i < POOL_SLOTS; i++) {
+        struct cache *c = atomic_load(&pool[i]);
+        if (c && (any || same_stack(c, lo, hi)) && atomic_compare_exchange_strong(&pool[i], &c, NULL))
+            return c;
+    }
+    return any ? pop_free() : NULL;
+}
+
+/* Caches mapped so far. Up to POOL_SLOTS of them, a thread on a stack no pooled cache knows gets a
+ * new one and leaves the pooled ones to their stacks' next threads: taken by it, a cache would be
+ * emptied, and two threads that never overlap on two stacks would empty one cache in turn and never
+ * hit (a round of two short workers, the second started after the first ended). Past that, it takes
+ * any pooled cache. The touched part of a cache is its table (12 KB) and its threads' chains. */
+static _Atomic unsigned caches_mapped;
+
+static struct cache *map_cache(void)
+{
+    atomic_fetch_add_explicit(&caches_mapped, 1, memory_order_relaxed);
+    return ls_map(cache_bytes);
 }
 
 static void forget_counts(struct cache *c)
@@ -184,11 +197,13 @@ static struct cache *thread_cache(void)
     uintptr_t lo, hi;
     if (ls_stack_bounds(&lo, &hi))
         lo = hi = 0;
-    struct cache *c = adopt(lo, hi);
-    if (c && same_stack(c, lo, hi)) {
+    struct cache *c = lo < hi ? adopt(lo, hi, 0) : NULL;
+    if (c) {
         forget_counts(c);
     } else {
-        if (!c && !(c = ls_map(cache_bytes)))
+        if (atomic_load_explicit(&caches_mapped, memory_order_relaxed) < POOL_SLOTS && lo < hi)
+            c = map_cache();
+        if (!c && !(c = adopt(lo, hi, 1)) && !(c = map_cache()))
             return NULL;
         empty(c);
     }
