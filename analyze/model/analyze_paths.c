@@ -49,6 +49,13 @@ static void warn_truncated(const ls_report *r, size_t *count)
                 r->path, r->truncated_line, (unsigned long long)r->truncated_offset);
 }
 
+static void skip_bad(skips *sk, const char *why)
+{
+    if (sk->bad < NAMED_MAX)
+        snprintf(sk->named_bad[sk->bad], sizeof sk->named_bad[0], "%s", why);
+    sk->bad++;
+}
+
 /* One report: NULL when skipped (counted in sk) or, with --strict, failed (err set). */
 static ls_report *read_one(const char *path, const ls_options *o, skips *sk, ls_error *err)
 {
@@ -66,10 +73,18 @@ static ls_report *read_one(const char *path, const ls_options *o, skips *sk, ls_
         *err = e;
         return NULL;
     }
-    if (sk->bad < NAMED_MAX)
-        snprintf(sk->named_bad[sk->bad], sizeof sk->named_bad[0], "%s", e.msg);
-    sk->bad++;
+    skip_bad(sk, e.msg);
     return NULL;
+}
+
+/* With --strict, the first *.lsr entry of a directory that is not a regular file is the error. */
+static int unusable_inputs(const ls_inputs *in, const ls_options *o, ls_error *err)
+{
+    if (o->strict && in->nunusable) {
+        ls_error_set(err, NULL, 0, "%s", in->unusable[0]);
+        return -1;
+    }
+    return 0;
 }
 
 static void warn_skips(const skips *sk, size_t truncated)
@@ -193,13 +208,14 @@ static int analyse_reports(ls_analysis *a, char **files, const int *partial, siz
 
 ls_analysis *analyze_paths(const char *const *paths, size_t npaths, const ls_options *o, ls_error *err)
 {
-    ls_inputs_spec spec = { paths, npaths, o->recursive, paths == o->paths ? o->files_from : NULL };
-    char **files;
-    size_t n;
-    if (inputs_collect(&spec, &files, &n, err) < 0) {
-        inputs_free(files, n);
+    ls_inputs_spec spec = { paths, npaths, o->recursive, paths == o->paths ? o->files_from : NULL, o->output };
+    ls_inputs in;
+    if (inputs_collect(&spec, &in, err) < 0 || unusable_inputs(&in, o, err) < 0) {
+        inputs_free(&in);
         return NULL;
     }
+    char **files = in.files;
+    size_t n = in.n;
     int *partial = xcalloc(n + 1, sizeof *partial);
     size_t npartials = 0;
     for (size_t i = 0; i < n; i++)
@@ -208,6 +224,8 @@ ls_analysis *analyze_paths(const char *const *paths, size_t npaths, const ls_opt
     a->detail = needs_detail(o, n - npartials, npartials);
     a->skip = o->skip;
     skips sk = { 0 };
+    for (size_t i = 0; i < in.nunusable; i++)
+        skip_bad(&sk, in.unusable[i]);
     int rc = read_partials(a, files, partial, n, o, err);
     if (rc == 0 && npartials && (o->timeline || o->format >= FORMAT_CSV))
         ls_error_set(err, NULL, 0, "%s needs the reports themselves: partials keep no per-process detail",
@@ -221,7 +239,7 @@ ls_analysis *analyze_paths(const char *const *paths, size_t npaths, const ls_opt
         qsort(a->procs, a->nprocs, sizeof *a->procs, cmp_proc_path);
     if (rc == 0)
         rc = analysis_finish(a, o, err);
-    inputs_free(files, n);
+    inputs_free(&in);
     free(partial);
     if (rc < 0) {
         analysis_free(a);

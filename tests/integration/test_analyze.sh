@@ -52,3 +52,40 @@ digitize → event" "$(grep -o '[a-z]* → [a-z]*' shown.txt)"
     expect_eq "first stamp carries no change" "0 0" \
         "$(jq -r '.processes[0].timeline.stamps[0] | "\(.since_previous_us) \(.heap_change_bytes)"' t.json)"
 }
+
+test_one_report_named_by_two_paths_is_read_once() {
+    # out and ./out, or a symbolic link beside its target: one file, one process, its growth once
+    preload_run out "$JOBS/hostile" 6 > /dev/null 2>&1 || true   # (it exits non-zero on purpose)
+    "$ANALYZE" --format json out > one.json
+    "$ANALYZE" --format json out ./out "$(one_report out)" > two.json
+    mkdir -p sl/sub && cp "$(one_report out)" sl/sub/x.lsr && ln -s sub/x.lsr sl/link.lsr
+    "$ANALYZE" --format json -r sl > link.json
+    local f
+    for f in two link; do
+        expect_eq "$f: processes" 1 "$(jq '.processes | length' $f.json)"
+        expect_eq "$f: growth per event" "$(jq '.sites[] | select(.function == "leak64") | .bytes_per_event' one.json)" \
+            "$(jq '.sites[] | select(.function == "leak64") | .bytes_per_event' $f.json)"
+    done
+}
+
+test_output_naming_an_input_report_is_refused() {
+    preload_run out "$JOBS/hostile" 6 > /dev/null 2>&1 || true   # (it exits non-zero on purpose)
+    local r; r=$(one_report out); cp "$r" kept
+    local rc=0; "$ANALYZE" -o "out/../$r" out > /dev/null 2> err || rc=$?
+    expect_eq "exit status" 2 "$rc"
+    expect_eq "error lines" 1 "$(wc -l < err)"
+    grep -q -- "-o names one of the input reports" err || fail "$(cat err)"
+    cmp kept "$r" || fail "the report was overwritten"
+}
+
+test_unusable_entries_of_a_directory_are_skipped_and_named() {
+    # a FIFO (never opened: it would block), a device and a dangling link, each named *.lsr
+    preload_run out "$JOBS/hostile" 6 > /dev/null 2>&1 || true   # (it exits non-zero on purpose)
+    mkfifo out/fifo.lsr; ln -s /dev/zero out/zero.lsr; ln -s /nonexistent out/dangling.lsr
+    timeout 20 "$ANALYZE" --format json out > a.json 2> err || fail "status $?: $(cat err)"
+    expect_eq "warning" "leakstamp-analyze: warning: 3 unreadable or corrupt reports skipped (--strict makes this an error): out/dangling.lsr: a dangling symbolic link; out/fifo.lsr: not a regular file (a FIFO, socket or device): never read; out/zero.lsr: not a regular file (a FIFO, socket or device): never read" "$(cat err)"
+    expect_eq "processes" 1 "$(jq '.processes | length' a.json)"
+    local rc=0; timeout 20 "$ANALYZE" --strict out > /dev/null 2> err || rc=$?
+    expect_eq "--strict: exit status" 2 "$rc"
+    expect_eq "--strict: error" "leakstamp-analyze: out/dangling.lsr: a dangling symbolic link" "$(cat err)"
+}
