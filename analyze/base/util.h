@@ -17,6 +17,13 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
+/* *acc += v, wrapping rather than overflowing (undefined behaviour) on hostile inputs: each count a
+ * reader accepts is far below 2^63 (report_reader.c), but the sum of thousands need not be. */
+static inline void add_wrapping(int64_t *acc, int64_t v)
+{
+    *acc = (int64_t)((uint64_t)*acc + (uint64_t)v);
+}
+
 /* Grow *items (of *cap elements of size elem) so that it holds at least need elements. */
 void grow_array(void **items, size_t *cap, size_t need, size_t elem);
 

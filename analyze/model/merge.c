@@ -10,6 +10,13 @@
 #include "model/fit.h"
 #include "model/series.h"
 
+/* A series value (a double sum of counts) as an integer: saturated, the cast of a double out of
+ * int64's range being undefined. */
+static int64_t to_int(double v)
+{
+    return v >= 0x1p62 ? (int64_t)1 << 62 : v <= -0x1p62 ? -((int64_t)1 << 62) : (int64_t)v;
+}
+
 ls_merge *merge_new(void)
 {
     return xcalloc(1, sizeof(ls_merge));
@@ -86,8 +93,8 @@ void merge_add_deltas(ls_deltas *acc, const int64_t *d, size_t n)
     }
     if (n > acc->n)
         acc->n = n;
-    for (size_t i = 0; i < n; i++)   /* wraps rather than overflows on a hostile partial */
-        acc->d[i] = (int64_t)((uint64_t)acc->d[i] + (uint64_t)d[i]);
+    for (size_t i = 0; i < n; i++)
+        add_wrapping(&acc->d[i], d[i]);
 }
 
 void merge_offer_frames(ls_acc_site *s, const char *path, const ls_symframe *f, size_t n, size_t display)
@@ -108,7 +115,7 @@ void merge_offer_frames(ls_acc_site *s, const char *path, const ls_symframe *f, 
 static void to_deltas(const double *v, size_t n, int64_t *d)
 {
     for (size_t i = 0; i < n; i++)
-        d[i] = (int64_t)v[i] - (i ? (int64_t)v[i - 1] : 0);
+        d[i] = to_int(v[i]) - (i ? to_int(v[i - 1]) : 0);
 }
 
 static void add_metrics(ls_group *g, const ls_proc *p, double *v, int64_t *d)
@@ -139,11 +146,11 @@ static void add_site(ls_acc_site *acc, const ls_proc *p, const ls_site *s, doubl
     for (size_t m = 0; m < s->nmembers; m++) {
         const ls_stack *st = &r->stacks[s->members[m].stack];
         series_add_site(st, p->bounds, n, v, w, n);
-        acc->total_allocs += st->total_allocs;
-        acc->total_bytes += st->total_bytes;
+        add_wrapping(&acc->total_allocs, st->total_allocs);
+        add_wrapping(&acc->total_bytes, st->total_bytes);
         if (r->exit.present && st->has_exit) {
-            acc->exit_bytes += st->exit_bytes;
-            acc->exit_allocs += st->exit_allocs;
+            add_wrapping(&acc->exit_bytes, st->exit_bytes);
+            add_wrapping(&acc->exit_allocs, st->exit_allocs);
         }
     }
     to_deltas(v, n, d);
@@ -230,10 +237,10 @@ static void group_absorb(ls_group *dst, const ls_group *src)
         t->kind = s->kind;
         merge_add_deltas(&t->bytes, s->bytes.d, s->bytes.n);
         merge_add_deltas(&t->allocs, s->allocs.d, s->allocs.n);
-        t->total_allocs += s->total_allocs;
-        t->total_bytes += s->total_bytes;
-        t->exit_bytes += s->exit_bytes;
-        t->exit_allocs += s->exit_allocs;
+        add_wrapping(&t->total_allocs, s->total_allocs);
+        add_wrapping(&t->total_bytes, s->total_bytes);
+        add_wrapping(&t->exit_bytes, s->exit_bytes);
+        add_wrapping(&t->exit_allocs, s->exit_allocs);
         t->stacks += s->stacks;
         t->procs += s->procs;
         t->exit_procs += s->exit_procs;

@@ -288,6 +288,27 @@ static int parse_ints(reader *rd, size_t from, size_t count, int64_t *out)
     return 0;
 }
 
+/* Counts no process reaches: live bytes or blocks beyond ±2^53 (8 PiB; a snapshot may read a count
+ * just below zero, cross-thread frees), totals ever allocated below 0 or above 2^60 (a year at 30 GB/s).
+ * A file that has them is corrupt; below them the analyzer's double series are exact and its int64
+ * sums over thousands of processes cannot overflow. */
+#define LIVE_MAX ((int64_t)1 << 53)
+#define TOTAL_MAX ((int64_t)1 << 60)
+static int live_plausible(const int64_t *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] < -LIVE_MAX || v[i] > LIVE_MAX)
+            return 0;
+    return 1;
+}
+
+/* The last four of a count line: live, live, total, total. */
+static int counts_plausible(const int64_t *abs)
+{
+    return live_plausible(abs, 2) && abs[2] >= 0 && abs[2] <= TOTAL_MAX && abs[3] >= 0 && abs[3] <= TOTAL_MAX;
+}
+#define IMPLAUSIBLE "a count beyond what any process reaches (live: within ±2^53; totals: 0 to 2^60)"
+
 static void parse_stamp(reader *rd, size_t n)
 {
     ls_stamp *s = &rd->pstamp;
@@ -303,6 +324,10 @@ static void parse_stamp(reader *rd, size_t n)
         parse_ints(rd, 6, 2, hb) < 0 || field_u64(rd->f[8], &s->alloc_calls) < 0 ||
         field_u64(rd->f[9], &s->free_calls) < 0) {
         rec_fail(rd, "bad stamp line: a number field is not a decimal integer");
+        return;
+    }
+    if (!live_plausible(hb, 2)) {
+        rec_fail(rd, "bad stamp line: heap bytes or blocks: " IMPLAUSIBLE);
         return;
     }
     s->heap_bytes = hb[0];
@@ -341,6 +366,10 @@ static void parse_count(reader *rd, size_t n, int is_site)
         rec_fail(rd, "bad %s line: a number field is not a decimal integer", is_site ? "site" : "live");
         return;
     }
+    if (!counts_plausible(v + nints - 4)) {
+        rec_fail(rd, "bad %s line: " IMPLAUSIBLE, is_site ? "site" : "live");
+        return;
+    }
     set_absolute(rd, &c, v, nints);
     if (is_site)
         VEC_PUSH(rd->psites, rd->npsites, rd->cap_psites, c);
@@ -364,6 +393,10 @@ static void parse_map(reader *rd, size_t n, int is_stamp)
         rec_fail(rd, "bad %s line: expected <sid> <mmap|mmap-file|mmap-shared> and decimal integers", what);
         return;
     }
+    if (!counts_plausible(v + nints - 4)) {
+        rec_fail(rd, "bad %s line: " IMPLAUSIBLE, what);
+        return;
+    }
     set_absolute(rd, &c, v, nints);
     ls_field file = rd->f[3 + nints + 1];
     c.file = field_is(file, "-") ? NULL : field_text(file);
@@ -381,6 +414,10 @@ static void parse_mapped(reader *rd, size_t n)
         rec_fail(rd, "bad mapped line: expected <bytes> <count> in decimal");
         return;
     }
+    if (!live_plausible(rd->mapped, 2)) {
+        rec_fail(rd, "bad mapped line: " IMPLAUSIBLE);
+        return;
+    }
     rd->has_mapped = 1;
 }
 
@@ -395,6 +432,10 @@ static void parse_exit(reader *rd, size_t n)
         field_u64(rd->f[7], &e->alloc_calls) < 0 || field_u64(rd->f[8], &e->free_calls) < 0 ||
         field_u64(rd->f[9], &e->last_seq) < 0) {
         rec_fail(rd, "bad exit line: a number field is not a decimal integer");
+        return;
+    }
+    if (!live_plausible(hb, 2)) {
+        rec_fail(rd, "bad exit line: heap bytes or blocks: " IMPLAUSIBLE);
         return;
     }
     e->heap_bytes = hb[0];

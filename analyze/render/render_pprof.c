@@ -120,8 +120,8 @@ int render_pprof(FILE *out, const ls_analysis *a, const ls_options *o, ls_error 
     int64_t (*live)[2] = xcalloc(r->nstacks + 1, sizeof *live);
     for (size_t s = 0; s < r->nstacks; s++) {
         live_at(&r->stacks[s], at, &live[s][0], &live[s][1]);
-        tot_allocs += live[s][0];
-        tot_bytes += live[s][1];
+        add_wrapping(&tot_allocs, live[s][0]);
+        add_wrapping(&tot_bytes, live[s][1]);
     }
     fprintf(out, "heap profile: %6lld: %8lld [%6lld: %8lld] @ heapprofile\n", (long long)tot_allocs,
             (long long)tot_bytes, (long long)tot_allocs, (long long)tot_bytes);

@@ -89,3 +89,21 @@ test_unusable_entries_of_a_directory_are_skipped_and_named() {
     expect_eq "--strict: exit status" 2 "$rc"
     expect_eq "--strict: error" "leakstamp-analyze: out/dangling.lsr: a dangling symbolic link" "$(cat err)"
 }
+
+test_counts_no_process_reaches_are_a_corrupt_record() {
+    # INT64_MAX live bytes passed the gate ("PASS: no leaks") and overflowed the merge's int64 sums
+    preload_run out "$JOBS/hostile" 6 > /dev/null 2>&1 || true   # (it exits non-zero on purpose)
+    local r rc; r=$(one_report out)
+    perl -F'\t' -lane 'if ($F[0] eq "site") { @F[4, 5] = ("9223372036854775807") x 2 } print join("\t", @F)' "$r" > max.lsr
+    perl -F'\t' -lane 'if ($F[0] eq "site" && !$d++) { $F[6] = "-1" } print join("\t", @F)' "$r" > negtotal.lsr
+    local f
+    for f in max negtotal; do
+        rc=0; "$ANALYZE" --gate $f.lsr > /dev/null 2> err || rc=$?
+        expect_eq "$f: gate exit status" 2 "$rc"
+        grep -q "^leakstamp-analyze: $f.lsr:[0-9]*: bad site line: a count beyond what any process reaches" err ||
+            fail "$f: $(cat err)"
+    done
+    # a live count just below zero (a snapshot's) is accepted
+    perl -F'\t' -lane 'if ($F[0] eq "site" && !$d++) { @F[4, 5] = (-1, -24) } print join("\t", @F)' "$r" > neg.lsr
+    "$ANALYZE" neg.lsr > /dev/null || fail "a live count of -1 was refused"
+}
