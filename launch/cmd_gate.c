@@ -8,10 +8,12 @@
  */
 #include "launch.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 /* Gate options with a value: passed to the analyzer as one word "--opt=VALUE". */
 static const char *const valued[] = {
@@ -124,6 +126,10 @@ noreturn void cmd_gate(int argc, char **argv)
     char *abs = outdir_make(out) == 0 ? outdir_absolute(out) : NULL;
     if (!abs)
         die_usage("gate: cannot create output directory %s", out);
+    /* `run` lets a job run untracked when its reports cannot be written; a gate that records nothing
+     * could only fail after the job's whole run, so it refuses before it */
+    if (access(abs, W_OK | X_OK) != 0)
+        die_usage("gate: cannot write to output directory %s: %s", out, strerror(errno));
     if (setenv("LEAKSTAMP_OUT", abs, 1) != 0)
         die_usage("out of memory");
 

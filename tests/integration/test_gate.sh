@@ -228,3 +228,14 @@ test_gate_refuses_an_unwritable_junit_path_before_the_job() {
     "$WRAP" gate --junit ok.xml -- "$JOBS/demo_leaky" 3 > /dev/null || true   # a new file in "."
     xmllint --noout ok.xml
 }
+
+test_gate_refuses_an_output_directory_it_cannot_write_before_the_job() {
+    # an existing directory that cannot be written (/proc/self: even root cannot create files there);
+    # before, the job ran untracked, then the gate failed with two lines
+    local rc=0
+    "$WRAP" gate -o /proc/self -- "$JOBS/demo_leaky" 3 > out.txt 2> err.txt || rc=$?
+    expect_eq "exit" 2 "$rc"
+    ! grep -q "^demo:" out.txt || fail "the job ran: $(cat out.txt)"
+    expect_eq "error lines" 1 "$(wc -l < err.txt)"
+    grep -q "^leakstamp: gate: cannot write to output directory /proc/self: " err.txt || fail "$(cat err.txt)"
+}
