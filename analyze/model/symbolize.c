@@ -89,6 +89,20 @@ const char *symbolize_demangle(strpool *pool, const char *name)
     return out;
 }
 
+/* elfutils names a versioned dynamic symbol "__libc_start_main@@GLIBC_2.34": the version is not part
+ * of the function's name (and would make one function two across glibc builds). No C or mangled C++
+ * name holds an '@'. */
+static const char *symbol_name(strpool *pool, const char *sname)
+{
+    const char *at = sname ? strchr(sname, '@') : NULL;
+    if (!at || at == sname)
+        return symbolize_demangle(pool, sname);
+    char *bare = xstrndup(sname, (size_t)(at - sname));
+    const char *out = symbolize_demangle(pool, bare);
+    free(bare);
+    return out;
+}
+
 /* ---- opening module files ----------------------------------------------------------------- */
 
 static void hex_of(const unsigned char *bits, int n, char *out)
@@ -197,7 +211,7 @@ static void resolve_plain(ls_symbolizer *s, handle *h, GElf_Addr a, ls_symframe 
     GElf_Off off;
     GElf_Sym sym;
     const char *sname = dwfl_module_addrinfo(h->mod, a, &off, &sym, NULL, NULL, NULL);
-    base->function = symbolize_demangle(s->pool, sname);
+    base->function = symbol_name(s->pool, sname);
     Dwfl_Line *line = dwfl_module_getsrc(h->mod, a);
     int lineno = 0;
     const char *src = line ? dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL) : NULL;

@@ -90,6 +90,9 @@ test_collapsed_format() {
            if (fr[1] != "_start") { print "line " NR ": not outermost first: " fr[1]; exit 1 } }' stacks.folded
     grep -q ';main;sim::write_ntuple_row(bool, double) 4096$' stacks.folded
     grep -q ';main;sim::Digitizer::digitize(.*) 864$' stacks.folded
+    # function names without symbol versions (elfutils gives "__libc_start_main@@GLIBC_2.34")
+    grep -q '^_start;__libc_start_main;' stacks.folded || fail "libc frame: $(head -1 stacks.folded)"
+    ! grep -q '@' stacks.folded || fail "a symbol version: $(grep -m1 '@' stacks.folded)"
     # the consumers, when installed
     if command -v flamegraph.pl >/dev/null; then flamegraph.pl stacks.folded > fg.svg && grep -q write_ntuple_row fg.svg; fi
     if command -v inferno-flamegraph >/dev/null; then inferno-flamegraph stacks.folded > fg.svg && grep -q write_ntuple_row fg.svg; fi
