@@ -151,6 +151,10 @@ test_empty_report_is_skipped_and_fifo_is_refused() {
     rc=0; timeout 20 "$ANALYZE" pipe.lsr > /dev/null 2> err.txt || rc=$?
     expect_eq "FIFO exit (124 is a hang)" 2 "$rc"
     expect_eq "FIFO message" "leakstamp-analyze: pipe.lsr: not a regular file (a FIFO, socket or device): a report must be a file" "$(cat err.txt)"
+    # a /proc file says size 0 and is not empty: not taken for a report that wrote nothing
+    rc=0; "$ANALYZE" /proc/self/status > /dev/null 2> err.txt || rc=$?
+    expect_eq "/proc file exit" 2 "$rc"
+    expect_eq "/proc file message" "leakstamp-analyze: /proc/self/status:1: not a leakstamp report" "$(cat err.txt)"
 }
 
 # Which variable gives the rank (docs/report-format.md "Batch identity"), and HTCondor's job ad.
