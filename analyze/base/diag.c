@@ -35,12 +35,16 @@ void ls_warn(const char *fmt, ...)
 {
     if (warn_quiet)
         return;
+    /* One line of bounded length, as errors are, whatever a path in it holds (a newline, 30 MB) */
+    char msg[4096];
     va_list ap;
     va_start(ap, fmt);
-    fputs("leakstamp-analyze: warning: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    int n = vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    for (char *p = msg; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    fprintf(stderr, "leakstamp-analyze: warning: %s%s\n", msg, n >= (int)sizeof msg ? "..." : "");
 }
 
 void ls_warn_quiet(int quiet)

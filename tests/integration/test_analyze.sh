@@ -107,3 +107,22 @@ test_counts_no_process_reaches_are_a_corrupt_record() {
     perl -F'\t' -lane 'if ($F[0] eq "site" && !$d++) { @F[4, 5] = (-1, -24) } print join("\t", @F)' "$r" > neg.lsr
     "$ANALYZE" neg.lsr > /dev/null || fail "a live count of -1 was refused"
 }
+
+test_warnings_stay_one_bounded_line() {
+    # a newline in a skipped report's name, and a 100 KB directory name: one line each, at most 4 KiB
+    preload_run out "$JOBS/hostile" 6 > /dev/null 2>&1 || true   # (it exits non-zero on purpose)
+    local report; report=$(one_report out)
+    printf 'garbage\n' > "out/bad
+name.lsr"
+    "$ANALYZE" out > /dev/null 2> err || fail "status $?"
+    expect_eq "warning lines" 1 "$(wc -l < err)"
+    grep -q "out/bad name.lsr:1: not a leakstamp report" err || fail "$(cat err)"
+    local long; long=$(printf 'd%.0s' $(seq 200)); mkdir -p "$long"
+    local deep=$long i; for i in $(seq 2 20); do deep=$deep/$long; done   # 4 KB of path, well past the limit
+    # a truncated report: the warning names its path, 4 KB
+    mkdir -p "$deep" && cp "$report" "$deep/t.lsr" && printf 'stamp\t9' >> "$deep/t.lsr"
+    "$ANALYZE" "$deep" > /dev/null 2> err || fail "status $?"
+    expect_eq "long: warning lines" 1 "$(wc -l < err)"
+    [ "$(wc -c < err)" -le 4200 ] || fail "a warning of $(wc -c < err) bytes"
+    grep -q '\.\.\.$' err || fail "no mark of the cut: $(tail -c 100 err)"
+}
