@@ -18,6 +18,9 @@
  */
 #include "progress.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,7 +67,15 @@ typedef struct follow {
     const char *top_label;
     strpool pool;
     ls_symbolizer *sym;
+    size_t lines;             /* complete lines read */
+    int is_report;            /* the first line is a report's */
+    int open_errno;           /* fopen's errno when it failed */
 } follow;
+
+/* --interval's range (docs/cli.md): below it the loop is near a busy loop, above it the line is no
+ * longer a progress line. */
+#define PROGRESS_INTERVAL_MIN 0.05
+#define PROGRESS_INTERVAL_MAX 3600.0
 
 static volatile sig_atomic_t stop;
 
@@ -155,6 +166,10 @@ static size_t event_count(const follow *s)
 static void apply_report_line(follow *s, char *l)
 {
     char *f[8];
+    if (!s->lines++)
+        s->is_report = !strncmp(l, "leakstamp-report\t", 17);
+    if (!s->is_report)
+        return;   /* not a report (or not yet one): nothing of it is shown */
     if (!strncmp(l, "stack\t", 6)) {
         char *rest = l + 6, *t = strchr(rest, '\t');
         if (!t || !(t = strchr(t + 1, '\t')))
@@ -316,33 +331,142 @@ int progress_requested(int argc, char **argv)
     return 0;
 }
 
-int progress_main(int argc, char **argv)
+/* What --progress-line was given. */
+typedef struct progress_args {
+    const char *dir;
+    long pid;                 /* 0: none */
+    double interval;
+    int once;
+} progress_args;
+
+/* One line naming the option and value, exit status 2 (docs/cli.md). */
+static int usage_error(const char *opt, const char *value, const char *what)
 {
-    const char *dir = NULL;
-    long pid = 0;
-    double interval = 1;
-    int once = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--progress-line") && i + 1 < argc)
-            dir = argv[++i];
-        else if (!strcmp(argv[i], "--pid") && i + 1 < argc)
-            pid = strtol(argv[++i], NULL, 10);
-        else if (!strcmp(argv[i], "--interval") && i + 1 < argc)
-            interval = strtod(argv[++i], NULL);
-        else if (!strcmp(argv[i], "--once"))
-            once = 1;
-        else {
-            fprintf(stderr, "leakstamp-analyze: %s: unknown option (usage: leakstamp-analyze --progress-line DIR "
-                    "[--pid PID] [--interval SECONDS] [--once])\n", argv[i]);
-            return 2;
-        }
+    if (value)
+        fprintf(stderr, "leakstamp-analyze: %s %s: %s\n", opt, value, what);
+    else
+        fprintf(stderr, "leakstamp-analyze: %s: %s\n", opt, what);
+    return 2;
+}
+
+/* A positive decimal pid. Digits only: strtol would take " 12", "+12" and "12abc". */
+static int parse_pid(const char *v, long *pid)
+{
+    if (*v < '1' || *v > '9' || strspn(v, "0123456789") != strlen(v))
+        return -1;
+    errno = 0;
+    long n = strtol(v, NULL, 10);
+    if (errno || n > INT_MAX)
+        return -1;
+    *pid = n;
+    return 0;
+}
+
+/* Seconds within the documented range. A leading digit or '.' keeps out "inf", "nan", signs and
+ * hex floats; the range keeps a busy loop (tiny values) and an endless sleep (huge ones) out. */
+static int parse_interval(const char *v, double *interval)
+{
+    char *end;
+    if (!((*v >= '0' && *v <= '9') || *v == '.') || (*v == '0' && (v[1] == 'x' || v[1] == 'X')))
+        return -1;
+    double d = strtod(v, &end);
+    if (*end || !isfinite(d) || d < PROGRESS_INTERVAL_MIN || d > PROGRESS_INTERVAL_MAX)
+        return -1;
+    *interval = d;
+    return 0;
+}
+
+/* The directory must exist now: `leakstamp run` makes it before starting us, and a typo would
+ * otherwise wait silently until the job ends. */
+static int check_dir(const char *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) < 0)
+        return usage_error("--progress-line", dir, strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return usage_error("--progress-line", dir, strerror(ENOTDIR));
+    return 0;
+}
+
+static int parse_one_arg(progress_args *a, int argc, char **argv, int *i)
+{
+    const char *opt = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+    int with_value = !strcmp(opt, "--progress-line") || !strcmp(opt, "--pid") || !strcmp(opt, "--interval");
+    if (!strcmp(opt, "--once")) {
+        a->once = 1;
+        return 0;
     }
-    if (!dir) {
-        fprintf(stderr, "leakstamp-analyze: --progress-line: missing directory\n");
+    if (!with_value) {
+        fprintf(stderr, "leakstamp-analyze: %s: unknown option (usage: leakstamp-analyze --progress-line DIR "
+                "[--pid PID] [--interval SECONDS] [--once])\n", opt);
         return 2;
     }
-    if (!(interval >= 0.05))
-        interval = 0.05;
+    if (!v)
+        return usage_error(opt, NULL, "missing value");
+    ++*i;
+    if (!strcmp(opt, "--progress-line"))
+        a->dir = v;
+    else if (!strcmp(opt, "--pid") && parse_pid(v, &a->pid) < 0)
+        return usage_error(opt, v, "expected a process id (a positive integer)");
+    else if (!strcmp(opt, "--interval") && parse_interval(v, &a->interval) < 0) {
+        char what[64];
+        snprintf(what, sizeof what, "expected seconds from %g to %g", PROGRESS_INTERVAL_MIN, PROGRESS_INTERVAL_MAX);
+        return usage_error(opt, v, what);
+    }
+    return 0;
+}
+
+static int parse_args(progress_args *a, int argc, char **argv)
+{
+    *a = (progress_args){ .interval = 1 };
+    for (int i = 1; i < argc; i++) {
+        int rc = parse_one_arg(a, argc, argv, &i);
+        if (rc)
+            return rc;
+    }
+    if (!a->dir || !*a->dir)
+        return usage_error("--progress-line", NULL, "missing directory");
+    return check_dir(a->dir);
+}
+
+/* Whether process pid is gone. EPERM means it exists but is not ours to signal. */
+static int pid_gone(long pid)
+{
+    return pid > 0 && kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
+/* --once has no later look to wait for: no report to show is an error, not an empty line. */
+static int once_without_report(const follow *s, const char *dir)
+{
+    if (!s->path[0])
+        return usage_error("--progress-line", dir, "no *.lsr report files in this directory");
+    const char *what = s->open_errno ? strerror(s->open_errno)
+                       : s->lines ? "not a leakstamp report (no 'leakstamp-report' first line)"
+                       : "empty (no report header yet)";
+    fprintf(stderr, "leakstamp-analyze: %s: %s\n", s->path, what);
+    return 2;
+}
+
+static void follow_newest(follow *s, const char *dir)
+{
+    char path[4096];
+    if (!newest_report(dir, path, sizeof path))
+        return;
+    if (strcmp(path, s->path)) {      /* a newer process: follow its report instead */
+        follow_reset(s);
+        snprintf(s->path, sizeof s->path, "%s", path);
+        s->f = fopen(path, "r");
+        s->open_errno = s->f ? 0 : errno;
+    }
+    read_new(s);
+}
+
+int progress_main(int argc, char **argv)
+{
+    progress_args a;
+    int rc = parse_args(&a, argc, argv);
+    if (rc)
+        return rc;
     struct sigaction sa = { .sa_handler = on_signal };
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
@@ -350,24 +474,17 @@ int progress_main(int argc, char **argv)
     memset(&s, 0, sizeof s);
     size_t last_len = 0;
     for (;;) {
-        char path[4096];
-        if (newest_report(dir, path, sizeof path)) {
-            if (strcmp(path, s.path)) {      /* a newer process: follow its report instead */
-                follow_reset(&s);
-                snprintf(s.path, sizeof s.path, "%s", path);
-                s.f = fopen(path, "r");
-            }
-            read_new(&s);
-        }
-        int done = stop || once || (pid > 0 && kill((pid_t)pid, 0) < 0);
-        if (s.path[0]) {
+        follow_newest(&s, a.dir);
+        int done = stop || a.once || pid_gone(a.pid);
+        if (s.is_report)
             draw_status_line(&s, &last_len, done);
-        }
+        else if (a.once)
+            rc = once_without_report(&s, a.dir);
         if (done)
             break;
-        struct timespec ts = { (time_t)interval, (long)((interval - (double)(time_t)interval) * 1e9) };
+        struct timespec ts = { (time_t)a.interval, (long)((a.interval - (double)(time_t)a.interval) * 1e9) };
         nanosleep(&ts, NULL);
     }
     follow_reset(&s);
-    return 0;
+    return rc;
 }

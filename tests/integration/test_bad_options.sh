@@ -1,0 +1,78 @@
+# test_bad_options.sh — bad values and contradictory options: each is one line on stderr naming the
+# option (or file) and what is wrong, with the documented exit status (docs/cli.md), never a hang, a
+# crash, or output that looks right and is not.
+
+# usage_error WANT_RC PATTERN CMD...: CMD (cut off after 10 s, so a hang fails) exits WANT_RC, writes
+# nothing to stdout and exactly one line to stderr, which contains PATTERN (fixed string).
+usage_error() {
+    local want=$1 pattern=$2 rc=0; shift 2
+    timeout 10 "$@" > ue.out 2> ue.err < /dev/null || rc=$?
+    expect_eq "exit status of $*" "$want" "$rc" || { cat ue.err; return 1; }
+    [ ! -s ue.out ] || fail "$*: wrote to stdout: $(head -c 200 ue.out | tr '\r' '\n')"
+    expect_eq "stderr lines of $*" 1 "$(wc -l < ue.err)" || { cat ue.err; return 1; }
+    grep -qF -- "$pattern" ue.err || fail "$*: expected '$pattern' in: $(cat ue.err)"
+}
+
+small_report() { preload_run out "$JOBS/demo_leaky" 5 > /dev/null; }
+
+test_progress_line_bad_interval() {
+    small_report
+    local v
+    # inf busy-looped (a cast of inf to time_t), the others silently became 0.05 s
+    for v in inf nan abc -1 0 0.01 1e999 3601 0x10 ' 1' 2s; do
+        usage_error 2 "--interval $v: expected seconds from 0.05 to 3600" \
+            "$ANALYZE" --progress-line out --interval "$v"
+    done
+    usage_error 2 "--interval: missing value" "$ANALYZE" --progress-line out --interval
+    # the bounds themselves are accepted
+    timeout 10 "$ANALYZE" --progress-line out --interval 0.05 --once | grep -q '^leakstamp: 6 events'
+    timeout 10 "$ANALYZE" --progress-line out --interval 3600 --once | grep -q '^leakstamp: 6 events'
+}
+
+test_progress_line_bad_pid() {
+    small_report
+    local v
+    # these were ignored, so the line ran until killed
+    for v in abc -1 0 12x 99999999999; do
+        usage_error 2 "--pid $v: expected a process id (a positive integer)" \
+            "$ANALYZE" --progress-line out --pid "$v" --interval 0.05
+    done
+}
+
+test_progress_line_ends_with_its_pid() {
+    small_report
+    sleep 1 & local p=$!
+    timeout 10 "$ANALYZE" --progress-line out --pid $p --interval 0.1 > line.txt
+    grep -q 'leakstamp: 6 events' line.txt
+    [ "$(tr -cd '\r' < line.txt | wc -c)" -ge 5 ] || fail "ended before its pid: $(od -c line.txt | head -3)"
+}
+
+test_progress_line_pid_of_another_user_is_not_gone() {
+    # kill(pid, 0) fails with EPERM for another user's process, which is running: the line must go on
+    # (it took EPERM for "gone" and ended at once). As root, the line runs as nobody to get EPERM.
+    small_report
+    local as=() pid=1
+    if [ "$(id -u)" = 0 ]; then
+        command -v setpriv > /dev/null || { echo "no setpriv: skipped"; return 0; }
+        chmod o+rx "$T" out && chmod o+r out/*.lsr
+        as=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+        sleep 1 & pid=$!
+    fi
+    local rc=0
+    timeout 3 "${as[@]}" "$ANALYZE" --progress-line out --pid $pid --interval 0.1 > line.txt || rc=$?
+    [ "$(tr -cd '\r' < line.txt | wc -c)" -ge 5 ] || fail "ended at once (rc $rc): $(od -c line.txt | head -3)"
+}
+
+test_progress_line_bad_directory() {
+    usage_error 2 "--progress-line /nonexistent/dir: No such file or directory" \
+        "$ANALYZE" --progress-line /nonexistent/dir --once
+    touch afile
+    usage_error 2 "--progress-line afile: Not a directory" "$ANALYZE" --progress-line afile --once
+    usage_error 2 "--progress-line: missing directory" "$ANALYZE" --progress-line "" --once
+    # --once has nothing to wait for: no report, or a file that is not one, is an error
+    mkdir empty notreport
+    usage_error 2 "--progress-line empty: no *.lsr report files in this directory" \
+        "$ANALYZE" --progress-line empty --once
+    echo hello > notreport/x.lsr
+    usage_error 2 "notreport/x.lsr: not a leakstamp report" "$ANALYZE" --progress-line notreport --once
+}
