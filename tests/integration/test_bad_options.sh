@@ -76,3 +76,27 @@ test_progress_line_bad_directory() {
     echo hello > notreport/x.lsr
     usage_error 2 "notreport/x.lsr: not a leakstamp report" "$ANALYZE" --progress-line notreport --once
 }
+
+# with_field PARTIAL KIND N VALUE: the partial with field N of its first KIND line set to VALUE, to
+# stdout; the line's number to fd 3.
+with_field() {
+    awk -F'\t' -v OFS='\t' -v k="$2" -v n="$3" -v v="$4" '
+        $1 == k && !done { $n = v; done = 1; print NR > "/dev/fd/3" } { print }' "$1"
+}
+
+test_partial_with_non_finite_numbers_is_refused() {
+    small_report
+    "$ANALYZE" --partial -o p1.part out
+    local v line
+    # a grow line's rate, then a process line's worst growth (field 21): both are doubles written with %a
+    for v in nan inf -inf NAN infinity 'nan(1)'; do
+        with_field p1.part grow 2 "$v" > g.part 3> line.txt
+        line=$(cat line.txt)
+        usage_error 2 "g.part:$line: partial: not a finite number" "$ANALYZE" --format json g.part
+        with_field p1.part process 21 "$v" > p.part 3> line.txt
+        line=$(cat line.txt)
+        usage_error 2 "p.part:$line: partial: not a finite number" "$ANALYZE" --format json p.part
+    done
+    # the untouched partial still reads
+    "$ANALYZE" --format json p1.part | jq -e '.events == 6' > /dev/null
+}
