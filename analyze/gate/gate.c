@@ -196,20 +196,30 @@ void gate_job_status_text(int status, char *buf, size_t size)
         snprintf(buf, size, "exited with status %d", status);
 }
 
-/* The JUnit file can be written (its folder exists and takes files; the file, if there, is writable):
- * checked with the other options, so that `leakstamp gate` refuses before the job runs, not after. */
-static int check_junit_path(const char *path, ls_error *err)
+/* Why the JUnit file cannot be written, as an errno (0: it can): a file that is there must be a
+ * writable non-directory, else its folder must be a writable directory. stat before access: access
+ * on a plain file taken for the folder says EACCES (it is not searchable), not ENOTDIR. */
+static int junit_path_errno(const char *path)
 {
+    struct stat st;
+    if (stat(path, &st) == 0)
+        return S_ISDIR(st.st_mode) ? EISDIR : access(path, W_OK) ? errno : 0;
+    if (errno != ENOENT)
+        return errno;
     char *copy = xstrdup(path);
     const char *dir = dirname(copy);
-    struct stat st;
-    int bad = access(path, F_OK) == 0 ? access(path, W_OK) : access(dir, W_OK | X_OK);
-    if (!bad && stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
-        bad = -1, errno = ENOTDIR;
-    if (bad)
-        ls_error_set(err, path, 0, "--junit: cannot write: %s", strerror(errno));
+    int e = stat(dir, &st) ? errno : !S_ISDIR(st.st_mode) ? ENOTDIR : access(dir, W_OK | X_OK) ? errno : 0;
     free(copy);
-    return bad ? -1 : 0;
+    return e;
+}
+
+/* Checked with the other options, so that `leakstamp gate` refuses before the job runs, not after. */
+static int check_junit_path(const char *path, ls_error *err)
+{
+    int e = junit_path_errno(path);
+    if (e)
+        ls_error_set(err, path, 0, "--junit: cannot write: %s", strerror(e));
+    return e ? -1 : 0;
 }
 
 static int load_checks(const gate_options *g, supp_list *supp, baseline *b, const ls_options *o, ls_error *err)

@@ -100,3 +100,16 @@ test_partial_with_non_finite_numbers_is_refused() {
     # the untouched partial still reads
     "$ANALYZE" --format json p1.part | jq -e '.events == 6' > /dev/null
 }
+
+test_gate_junit_path_under_a_plain_file() {
+    small_report
+    touch afile
+    # access(2) on the plain file as a folder said "Permission denied"
+    usage_error 2 "afile/x.xml: --junit: cannot write: Not a directory" \
+        "$ANALYZE" --gate --junit afile/x.xml out
+    # a folder named as the file was found only when writing, after the table was printed
+    mkdir adir
+    usage_error 2 "adir: --junit: cannot write: Is a directory" "$ANALYZE" --gate --junit adir out
+    usage_error 2 "nodir/x.xml: --junit: cannot write: No such file or directory" \
+        "$ANALYZE" --gate --junit nodir/x.xml out
+}
