@@ -40,6 +40,7 @@ typedef struct gate_options {
     const char *junit;            /* --junit FILE */
     int error_exitcode;           /* --error-exitcode N (default 1) */
     int job_status;               /* exit code, GATE_JOB_SIGNALED + signal, -1 unknown (gate_result.h) */
+    const char *job_opt, *job_value;   /* the option that gave job_status and its value, or NULL */
     gate_check check;             /* --check auto|growth|exit|both */
     unsigned fail_on;             /* --fail-on: bit 1 << LS_DEFINITE.. of the heap scan's categories
                                    * the exit check counts (default definite,indirect) */

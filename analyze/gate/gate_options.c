@@ -81,6 +81,21 @@ static int parse_int(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
+/* The job ended one way: a second --job-status/--job-exit/--job-signal contradicts the first (or
+ * repeats it), and the last one silently winning would decide the gate on a guess. */
+static int set_job_status(gate_options *g, const char *opt, const char *v, int status, ls_error *err)
+{
+    if (g->job_opt) {
+        ls_error_set(err, NULL, 0, "%s %s: the job's status is already given by %s %s (give one of --job-status, "
+                     "--job-exit, --job-signal)", opt, v, g->job_opt, g->job_value);
+        return -1;
+    }
+    g->job_opt = opt;
+    g->job_value = v;
+    g->job_status = status;
+    return 1;
+}
+
 /* --fail-on definite,indirect,possible,reachable: like memcheck's --errors-for-leak-kinds */
 static int parse_fail_on(gate_options *g, const char *v, ls_error *err)
 {
@@ -157,20 +172,18 @@ static int parse_gate_one(gate_options *g, int argc, char **argv, int *i, ls_err
     if (takes(a, "--job-status", argc, argv, i, &v)) {
         if (parse_int(v, 0, 255, &n) < 0)
             return bad(err, "--job-status", v, "expected an exit status from 0 to 255");
-        g->job_status = n > 128 && n - 128 < 65 ? GATE_JOB_SIGNALED + (int)n - 128 : (int)n;
-        return 1;
+        return set_job_status(g, "--job-status", v, n > 128 && n - 128 < 65 ? GATE_JOB_SIGNALED + (int)n - 128 : (int)n,
+                              err);
     }
     if (takes(a, "--job-exit", argc, argv, i, &v)) {
         if (parse_int(v, 0, 255, &n) < 0)
             return bad(err, "--job-exit", v, "expected an exit code from 0 to 255");
-        g->job_status = (int)n;
-        return 1;
+        return set_job_status(g, "--job-exit", v, (int)n, err);
     }
     if (takes(a, "--job-signal", argc, argv, i, &v)) {
         if (parse_int(v, 1, 64, &n) < 0)
             return bad(err, "--job-signal", v, "expected a signal number from 1 to 64");
-        g->job_status = GATE_JOB_SIGNALED + (int)n;
-        return 1;
+        return set_job_status(g, "--job-signal", v, GATE_JOB_SIGNALED + (int)n, err);
     }
     if (takes(a, "--check", argc, argv, i, &v)) {
         static const char *const modes[] = { "auto", "growth", "exit", "both" };

@@ -113,3 +113,19 @@ test_gate_junit_path_under_a_plain_file() {
     usage_error 2 "nodir/x.xml: --junit: cannot write: No such file or directory" \
         "$ANALYZE" --gate --junit nodir/x.xml out
 }
+
+test_gate_job_status_given_twice() {
+    small_report
+    # the last one won: exit 0 and signal 9 together was a job killed by SIGKILL, exit 3
+    usage_error 2 "--job-signal 9: the job's status is already given by --job-exit 0" \
+        "$ANALYZE" --gate --job-exit 0 --job-signal 9 out
+    usage_error 2 "--job-exit 0: the job's status is already given by --job-status 137" \
+        "$ANALYZE" --gate --job-status 137 --job-exit 0 out
+    usage_error 2 "--job-status 0: the job's status is already given by --job-status 0" \
+        "$ANALYZE" --gate --job-status 0 --job-status 0 out
+    # one of them alone still decides
+    local rc=0
+    "$ANALYZE" --gate --job-signal 9 out > gate.txt 2>&1 || rc=$?
+    expect_eq "killed job" 3 "$rc"
+    grep -q 'the job was killed by signal 9 (SIGKILL)' gate.txt
+}
