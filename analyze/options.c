@@ -214,6 +214,10 @@ int options_parse(int argc, char **argv, ls_options *o, ls_error *err)
         } else
             o->paths[o->npaths++] = a;
     }
+    if (o->pprof_event && o->format != FORMAT_PPROF) {   /* no other output has one event's profile */
+        ls_error_set(err, NULL, 0, "--pprof-event %zu: only with --format pprof", o->pprof_event);
+        return -1;
+    }
     if (o->partial && !o->output) {
         ls_error_set(err, NULL, 0, "--partial: needs -o FILE (the partial is not for a terminal)");
         return -1;

@@ -201,7 +201,8 @@ static int parse_gate_one(gate_options *g, int argc, char **argv, int *i, ls_err
         return 1;
     }
     /* the analyzer's output options make no sense for the gate */
-    static const char *const refused[] = { "--format", "--top", "--all", "--timeline", "-o", "--output" };
+    static const char *const refused[] = { "--format", "--top", "--all", "--timeline", "-o", "--output",
+                                           "--pprof-event" };
     for (size_t k = 0; k < sizeof refused / sizeof *refused; k++)
         if (takes(a, refused[k], argc, argv, i, &v) || !strcmp(a, refused[k])) {
             ls_error_set(err, NULL, 0, "%s: not an option of --gate (--help lists them)", refused[k]);

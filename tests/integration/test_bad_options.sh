@@ -129,3 +129,13 @@ test_gate_job_status_given_twice() {
     expect_eq "killed job" 3 "$rc"
     grep -q 'the job was killed by signal 9 (SIGKILL)' gate.txt
 }
+
+test_pprof_event_needs_format_pprof() {
+    small_report
+    # it was ignored: the text report came out as if it had not been given
+    usage_error 2 "--pprof-event 3: only with --format pprof" "$ANALYZE" --pprof-event 3 out
+    usage_error 2 "--pprof-event 3: only with --format pprof" "$ANALYZE" --format json --pprof-event 3 out
+    usage_error 2 "--pprof-event: not an option of --gate" "$ANALYZE" --gate --pprof-event 3 out
+    # in either order with pprof
+    "$ANALYZE" --pprof-event 3 --format pprof out | grep -q '^heap profile:'
+}
