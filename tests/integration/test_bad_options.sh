@@ -139,3 +139,22 @@ test_pprof_event_needs_format_pprof() {
     # in either order with pprof
     "$ANALYZE" --pprof-event 3 --format pprof out | grep -q '^heap profile:'
 }
+
+test_leakstamp_analyze_not_executable() {
+    small_report
+    mkdir adir
+    cp "$ANALYZE" noexec && chmod a-x noexec
+    local v
+    # exec failed: exit 126, "leakstamp: /etc/passwd: Permission denied"
+    for v in /etc/passwd adir noexec; do
+        LEAKSTAMP_ANALYZE=$v usage_error 2 "leakstamp: LEAKSTAMP_ANALYZE=$v: not an executable file" \
+            "$WRAP" report out
+        LEAKSTAMP_ANALYZE=$v usage_error 2 "leakstamp: LEAKSTAMP_ANALYZE=$v: not an executable file" \
+            "$WRAP" gate -- "$JOBS/demo_leaky" 3
+    done
+    # an executable one is used; a path to nothing is passed over, as documented (docs/environment.md)
+    printf '#!/bin/sh\ntouch used\nexec "%s" "$@"\n' "$ANALYZE" > myanalyze && chmod +x myanalyze
+    LEAKSTAMP_ANALYZE=$PWD/myanalyze "$WRAP" report --format json out | jq -e '.events == 6' > /dev/null
+    [ -e used ] || fail "LEAKSTAMP_ANALYZE=myanalyze was not used"
+    LEAKSTAMP_ANALYZE=$PWD/nothing "$WRAP" report --format json out | jq -e '.events == 6' > /dev/null
+}
