@@ -112,9 +112,7 @@ noreturn void cmd_gate(int argc, char **argv)
 {
     struct run_opts o = { .cmd = "gate" };
     struct gate_args g = parse(argc, argv, &o);
-    const char *analyzer = find_analyzer();
-    if (!analyzer)
-        die_usage("gate: leakstamp-analyze not found (run 'make' first)");
+    const char *analyzer = find_analyzer_or_die("gate");
     char *validate[] = { "--gate", "--validate-only" };
     if (analyze(analyzer, validate, 2, &g, NULL, 0) != 0)
         exit(LS_EXIT_USAGE);

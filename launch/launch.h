@@ -47,6 +47,8 @@ void exit_if_help_or_version(const char *arg, void (*usage)(void));
 /* locate.c: NULL when not found. */
 const char *find_lib(void);
 const char *find_analyzer(void);
+/* report and gate: the analyzer, or a usage error (a LEAKSTAMP_ANALYZE that cannot be run, none found) */
+const char *find_analyzer_or_die(const char *cmd);
 char *find_command(const char *name);
 
 /* run_options.c: the state of the options `run` and `gate` share. */

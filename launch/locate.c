@@ -3,7 +3,8 @@
  * file (/proc/self/exe, so a symlink to it in PATH works): in the source tree the launcher is
  * build/bin/leakstamp, with build/lib/libleakstamp.so and build/bin/leakstamp-analyze beside it; in an
  * installed prefix it is bin/leakstamp, with lib/leakstamp/libleakstamp.so and bin/leakstamp-analyze.
- * LEAKSTAMP_LIB and LEAKSTAMP_ANALYZE override (when they name an existing file). The job's command is
+ * LEAKSTAMP_LIB and LEAKSTAMP_ANALYZE override (when they name an existing file; report and gate refuse
+ * a LEAKSTAMP_ANALYZE that names a file they cannot run). The job's command is
  * looked up as the shell's `command -v` does: a name with a slash as it is, else in PATH.
  */
 #include "launch.h"
@@ -61,16 +62,28 @@ const char *find_lib(void)
     return find_first("LEAKSTAMP_LIB", rel, 2);
 }
 
+static int runnable_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
 const char *find_analyzer(void)
 {
     static const char *const rel[] = { "leakstamp-analyze" };
     return find_first("LEAKSTAMP_ANALYZE", rel, 1);
 }
 
-static int runnable_file(const char *path)
+const char *find_analyzer_or_die(const char *cmd)
 {
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+    const char *v = getenv("LEAKSTAMP_ANALYZE");
+    /* exec would end with 126 and "Permission denied", naming neither the variable nor what is wrong */
+    if (exists(v) && !runnable_file(v))
+        die_usage("LEAKSTAMP_ANALYZE=%s: not an executable file", v);
+    const char *analyzer = find_analyzer();
+    if (!analyzer)
+        die_usage("%s: leakstamp-analyze not found (run 'make' first)", cmd);
+    return analyzer;
 }
 
 char *find_command(const char *name)

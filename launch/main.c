@@ -10,9 +10,7 @@
 
 static noreturn void cmd_report(char **argv)
 {
-    const char *analyzer = find_analyzer();
-    if (!analyzer)
-        die_usage("report: leakstamp-analyze not found (run 'make' first)");
+    const char *analyzer = find_analyzer_or_die("report");
     argv[0] = (char *)analyzer;
     exec_job(analyzer, argv, NULL);
 }

@@ -152,6 +152,9 @@ test_leakstamp_analyze_not_executable() {
         LEAKSTAMP_ANALYZE=$v usage_error 2 "leakstamp: LEAKSTAMP_ANALYZE=$v: not an executable file" \
             "$WRAP" gate -- "$JOBS/demo_leaky" 3
     done
+    # the launcher itself checks it (installed, it runs without scripts/leakstamp)
+    LEAKSTAMP_ANALYZE=/etc/passwd usage_error 2 "leakstamp: LEAKSTAMP_ANALYZE=/etc/passwd: not an executable file" \
+        "$ROOT/build/bin/leakstamp" report out
     # an executable one is used; a path to nothing is passed over, as documented (docs/environment.md)
     printf '#!/bin/sh\ntouch used\nexec "%s" "$@"\n' "$ANALYZE" > myanalyze && chmod +x myanalyze
     LEAKSTAMP_ANALYZE=$PWD/myanalyze "$WRAP" report --format json out | jq -e '.events == 6' > /dev/null
