@@ -10,11 +10,11 @@
 #include "model/fit.h"
 #include "model/series.h"
 
-/* A series value (a double sum of counts) as an integer: saturated, the cast of a double out of
- * int64's range being undefined. */
+/* A series value (a double sum of counts) as an integer: saturated at ±2^61, the cast of a double out
+ * of int64's range being undefined (and the difference of two such values must fit as well). */
 static int64_t to_int(double v)
 {
-    return v >= 0x1p62 ? (int64_t)1 << 62 : v <= -0x1p62 ? -((int64_t)1 << 62) : (int64_t)v;
+    return v >= 0x1p61 ? (int64_t)1 << 61 : v <= -0x1p61 ? -((int64_t)1 << 61) : (int64_t)v;
 }
 
 ls_merge *merge_new(void)
