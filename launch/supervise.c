@@ -1,12 +1,16 @@
 /*
  * launch/supervise.c — a child run to its end while the launcher has work left after it (the closing
  * line, --progress, the gate's analysis). The caller must see what it would see without us:
- *  - SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to the launcher are passed on to the child, except those
- *    the terminal sent (si_code SI_KERNEL): the terminal signals the whole foreground process group,
- *    the child included, and a second copy would change what the job sees. The one exception is the
- *    hangup SIGHUP, which the kernel sends to the session leader alone: when that is the launcher
- *    (ssh -t host leakstamp run ...), the job would have been the leader, so it is passed on. A
- *    signal the launcher was started with ignored stays ignored, and the child inherits that.
+ *  - Every signal someone sends to the launcher (kill, sigqueue: the caller thinks it is the job) is
+ *    passed on to the child, value and all, but the ones the job cannot have been sent alone:
+ *    SIGCHLD (the launcher's own), SIGPIPE, and job control (SIGTSTP, SIGTTIN, SIGTTOU, SIGCONT; the
+ *    launcher does not reflect the job's stops, docs/cli.md). Signals the kernel generates (si_code
+ *    above 0) are not: the terminal signals the whole foreground process group, the child included,
+ *    and a second copy would change what the job sees; the launcher's own SIGXCPU or SIGIO are not the
+ *    job's. The one exception is the hangup SIGHUP, which the kernel sends to the session leader
+ *    alone: when that is the launcher (ssh -t host leakstamp run ...), the job would have been the
+ *    leader, so it is passed on. A signal the launcher was started with ignored stays ignored, and the
+ *    child inherits that.
  *  - When the launcher dies anyway (SIGKILL), the child gets SIGKILL too (PR_SET_PDEATHSIG), so no
  *    job is left running unseen.
  *  - Its wait status is returned whole; exit_like() ends the launcher the same way: the same exit
@@ -26,21 +30,31 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-#define NFWD (sizeof forwarded / sizeof forwarded[0])
+/* Not passed on (above); SIGKILL and SIGSTOP cannot be caught, 32 and 33 are glibc's own. */
+static int kept_back(int sig)
+{
+    return sig == SIGCHLD || sig == SIGPIPE || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU ||
+           sig == SIGCONT || sig == SIGKILL || sig == SIGSTOP || (sig > SIGSYS && sig < SIGRTMIN);
+}
 
+#define NSIGS 65                            /* 1..64 */
 static volatile sig_atomic_t child_pid;     /* 0: none to forward to */
-static int caught[NFWD];                    /* we installed a forwarder (it was not ignored) */
+static int caught[NSIGS];                   /* we installed a forwarder (it was not ignored) */
 static int sigchld_ignored;                 /* the caller gave us SIGCHLD ignored: the child gets it back */
 static int session_leader;                  /* the launcher leads its session: it alone gets hangups */
 
 static void forward(int sig, siginfo_t *si, void *uc)
 {
     (void)uc;
-    if (si->si_code == SI_KERNEL && !(sig == SIGHUP && session_leader))
+    int sent = si->si_code == SI_USER || si->si_code == SI_QUEUE || si->si_code == SI_TKILL;
+    if (!sent && !(sig == SIGHUP && si->si_code == SI_KERNEL && session_leader))
         return;
     pid_t pid = child_pid;
-    if (pid > 0)
+    if (pid <= 0)
+        return;
+    if (si->si_code == SI_QUEUE)
+        sigqueue(pid, sig, si->si_value);   /* a real-time signal's value is the job's to read */
+    else
         kill(pid, sig);
 }
 
@@ -51,12 +65,12 @@ static void install_forwarders(void)
         return;
     done = 1;
     session_leader = getsid(0) == getpid();
-    for (size_t i = 0; i < NFWD; i++) {
+    for (int sig = 1; sig < NSIGS && sig <= SIGRTMAX; sig++) {
         struct sigaction old, sa = { .sa_sigaction = forward, .sa_flags = SA_SIGINFO | SA_RESTART };
         sigemptyset(&sa.sa_mask);
-        if (sigaction(forwarded[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+        if (kept_back(sig) || (sigaction(sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN))
             continue;
-        caught[i] = sigaction(forwarded[i], &sa, NULL) == 0;
+        caught[sig] = sigaction(sig, &sa, NULL) == 0;
     }
     /* with SIGCHLD ignored the kernel reaps the child itself and its status is lost */
     struct sigaction old;
@@ -70,17 +84,18 @@ static sigset_t forwarded_set(void)
 {
     sigset_t s;
     sigemptyset(&s);
-    for (size_t i = 0; i < NFWD; i++)
-        sigaddset(&s, forwarded[i]);
+    for (int sig = 1; sig < NSIGS; sig++)
+        if (caught[sig])
+            sigaddset(&s, sig);
     return s;
 }
 
 static noreturn void child(const char *exe, char **argv, const char *lib, pid_t parent,
                            const sigset_t *mask)
 {
-    for (size_t i = 0; i < NFWD; i++)
-        if (caught[i])
-            signal(forwarded[i], SIG_DFL);
+    for (int sig = 1; sig < NSIGS; sig++)
+        if (caught[sig])
+            signal(sig, SIG_DFL);
     if (sigchld_ignored)
         signal(SIGCHLD, SIG_IGN);
     prctl(PR_SET_PDEATHSIG, SIGKILL);

@@ -337,3 +337,28 @@ test_launcher_found_but_not_runnable_is_126() {
     grep -q "^leakstamp: run: /etc/passwd: Permission denied$" err.log || fail "$(cat err.log)"
     expect_eq "missing: status" "exit 2" "$(lt_status run -o o -- ./nosuch)"
 }
+
+test_launcher_passes_on_every_signal_sent_to_it() {
+    # USR1, USR2, ALRM and a real-time signal sent to the launcher (the caller takes it for the job)
+    # reach the job's own handlers; the old launcher passed on four signals and died of the others,
+    # taking the job with it (PR_SET_PDEATHSIG)
+    cat > job.sh <<'JOB'
+for s in USR1 USR2 ALRM RTMIN+3; do trap "echo got $s" "$s"; done
+trap 'echo got TERM; exit 5' TERM
+echo $$ > ready.tmp && mv ready.tmp ready
+while :; do sleep 0.05; done
+JOB
+    local s rc=0 launcher
+    "$WRAP" run -o out -- bash job.sh > out.txt 2> err.txt &
+    launcher=$!
+    wait_for ready
+    [ "$(cat ready)" != "$launcher" ] || fail "the job was exec'd, not supervised"
+    for s in USR1 USR2 ALRM RTMIN+3; do
+        kill -s "$s" "$launcher"
+        local i; for i in $(seq 100); do grep -q "got $s" out.txt && break; sleep 0.05; done
+    done
+    kill -TERM "$launcher"
+    wait "$launcher" || rc=$?
+    expect_eq "exit status" 5 "$rc"
+    expect_eq "the job's handlers ran" "got USR1 got USR2 got ALRM got RTMIN+3 got TERM" "$(echo $(cat out.txt))"
+}
