@@ -362,3 +362,13 @@ JOB
     expect_eq "exit status" 5 "$rc"
     expect_eq "the job's handlers ran" "got USR1 got USR2 got ALRM got RTMIN+3 got TERM" "$(echo $(cat out.txt))"
 }
+
+test_launcher_unwritable_output_directory_is_one_line() {
+    # an existing directory that cannot be written (/proc/self): one line from the launcher, and the
+    # job's three processes run untracked, as alone; each used to print a line of its own
+    "$WRAP" run -o /proc/self -- bash -c 'echo a | cat | wc -l' > out.txt 2> err.txt
+    expect_eq "output" 1 "$(cat out.txt)"
+    expect_eq "stderr lines" 1 "$(wc -l < err.txt)"
+    grep -q "^leakstamp: cannot write to output directory /proc/self: .*; running the job untracked$" err.txt ||
+        fail "$(cat err.txt)"
+}
