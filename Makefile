@@ -235,7 +235,7 @@ unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
 integration: all $(JOB_BIN) $(STATIC_JOBS) $(SYM_JOB_LIBS) $(REAL_JOB_LIBS) $(MAP_JOB_LIBS) $(DETSIM) $(B)/tests/bench/alloc_heavy \
-             $(B)/tests/bench/churn $(B)/tests/bench/forward.so $(B)/tests/bench/hooks_only.so
+             $(B)/tests/bench/churn $(B)/tests/bench/forward.so $(B)/tests/bench/hooks_only.so $(B)/tests/bench/tool_memory
 	@bash tests/integration/run.sh
 
 # CPython's own subprocess/threading/signal/fork/mmap/ctypes tests, with and without the preload: the

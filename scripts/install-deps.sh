@@ -13,7 +13,7 @@ set -eu
 # real-shaped job tests/jobs/detsim (issue 12): python3 drives a C++ library built on HepMC3, FastJet
 # and CLHEP; ruby (a real program that calls pthread_getattr_np at thread start: test_hotpath.sh).
 packages="gcc g++ make libc6-dev libunwind-dev libdw-dev libelf-dev libcriterion-dev pkg-config libxml2-utils binutils jq time google-perftools libcap2-bin python3-dev libgoogle-perftools-dev libjemalloc-dev
-          python3 libhepmc3-dev libfastjet-dev libclhep-dev ruby"
+          python3 libhepmc3-dev libfastjet-dev libclhep-dev ruby strace"
 # CPython's own test suite for Debian's python3 (tests/cpython/run.sh, in make test)
 pyver=$(/usr/bin/python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || echo 3.11)
 packages="$packages libpython$pyver-testsuite"

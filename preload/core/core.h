@@ -122,6 +122,10 @@ LS_HIDDEN int ls_in_self(uintptr_t ip);
  * `scratch`: ls_unwind_scratch_bytes() of memory for libunwind's state (kept off the stack). */
 LS_HIDDEN int ls_unwind(struct ls_stack *st, int depth, void *scratch);
 LS_HIDDEN size_t ls_unwind_scratch_bytes(void);
+/* During a walk, the signal mask libunwind sets and restores around each step is kept for it here
+ * (unwind.c): the sigprocmask and pthread_sigmask hooks (trap_signals.c) answer from it when this
+ * returns 1, and the call makes no system call. */
+LS_HIDDEN int ls_unwind_mask_call(int how, const sigset_t *set, sigset_t *old);
 /* The calling thread's own stack (stack_bounds.c): never allocates, never locks. 0 if known. */
 LS_HIDDEN void ls_stack_bounds_init(void);
 LS_HIDDEN int ls_stack_bounds(uintptr_t *lo, uintptr_t *hi);

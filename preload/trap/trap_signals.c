@@ -80,6 +80,8 @@ static const sigset_t *keep_trap(int how, const sigset_t *set, sigset_t *copy)
 
 LS_EXPORT int sigprocmask(int how, const sigset_t *set, sigset_t *old)
 {
+    if (ls_unwind_mask_call(how, set, old))
+        return 0;
     if (!real_sigprocmask)
         real_sigprocmask = (int (*)(int, const sigset_t *, sigset_t *))ls_next_symbol("sigprocmask");
     sigset_t copy;
@@ -88,6 +90,8 @@ LS_EXPORT int sigprocmask(int how, const sigset_t *set, sigset_t *old)
 
 LS_EXPORT int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
 {
+    if (ls_unwind_mask_call(how, set, old))
+        return 0;
     if (!real_pthread_sigmask)
         real_pthread_sigmask = (int (*)(int, const sigset_t *, sigset_t *))ls_next_symbol("pthread_sigmask");
     sigset_t copy;
