@@ -3,8 +3,9 @@
  * line, --progress, the gate's analysis). The caller must see what it would see without us:
  *  - Every signal someone sends to the launcher (kill, sigqueue: the caller thinks it is the job) is
  *    passed on to the child, value and all, but the ones the job cannot have been sent alone:
- *    SIGCHLD (the launcher's own), SIGPIPE, and job control (SIGTSTP, SIGTTIN, SIGTTOU, SIGCONT; the
- *    launcher does not reflect the job's stops, docs/cli.md). Signals the kernel generates (si_code
+ *    SIGCHLD (the launcher's own), SIGPIPE, the fault signals (SIGSEGV, SIGBUS, SIGFPE, SIGILL,
+ *    SIGTRAP, SIGSYS, SIGABRT) and job control (SIGTSTP, SIGTTIN, SIGTTOU, SIGCONT; the launcher does
+ *    not reflect the job's stops, docs/cli.md). Signals the kernel generates (si_code
  *    above 0) are not: the terminal signals the whole foreground process group, the child included,
  *    and a second copy would change what the job sees; the launcher's own SIGXCPU or SIGIO are not the
  *    job's. The one exception is the hangup SIGHUP, which the kernel sends to the session leader
@@ -30,11 +31,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Not passed on (above); SIGKILL and SIGSTOP cannot be caught, 32 and 33 are glibc's own. */
+/* Not passed on (above); SIGKILL and SIGSTOP cannot be caught, 32 and 33 are glibc's own. The fault
+ * signals keep their default action: a handler that returned from the launcher's own SIGSEGV would
+ * run the faulting instruction again, forever. */
 static int kept_back(int sig)
 {
     return sig == SIGCHLD || sig == SIGPIPE || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU ||
-           sig == SIGCONT || sig == SIGKILL || sig == SIGSTOP || (sig > SIGSYS && sig < SIGRTMIN);
+           sig == SIGCONT || sig == SIGKILL || sig == SIGSTOP || sig == SIGSEGV || sig == SIGBUS ||
+           sig == SIGFPE || sig == SIGILL || sig == SIGTRAP || sig == SIGSYS || sig == SIGABRT ||
+           (sig > SIGSYS && sig < SIGRTMIN);
 }
 
 #define NSIGS 65                            /* 1..64 */
@@ -46,7 +51,9 @@ static int session_leader;                  /* the launcher leads its session: i
 static void forward(int sig, siginfo_t *si, void *uc)
 {
     (void)uc;
-    int sent = si->si_code == SI_USER || si->si_code == SI_QUEUE || si->si_code == SI_TKILL;
+    /* sent by someone else: the launcher's own raise() is not for the job */
+    int sent = (si->si_code == SI_USER || si->si_code == SI_QUEUE || si->si_code == SI_TKILL) &&
+               si->si_pid != getpid();
     if (!sent && !(sig == SIGHUP && si->si_code == SI_KERNEL && session_leader))
         return;
     pid_t pid = child_pid;
