@@ -136,14 +136,10 @@ int ls_unwind_mask_call(int how, const sigset_t *set, sigset_t *old)
         held = *set;
     else if (set && how == SIG_BLOCK)
         sigorset(&held, &held, set);
-    else if (set && how == SIG_UNBLOCK) {
-        sigset_t keep;
-        sigfillset(&keep);
+    else if (set && how == SIG_UNBLOCK)
         for (int sig = 1; sig < NSIG; sig++)
             if (sigismember(set, sig) == 1)
-                sigdelset(&keep, sig);
-        sigandset(&held, &held, &keep);
-    }
+                sigdelset(&held, sig);
     return 1;
 }
 
