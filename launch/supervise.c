@@ -10,8 +10,11 @@
  *    and a second copy would change what the job sees; the launcher's own SIGXCPU or SIGIO are not the
  *    job's. The one exception is the hangup SIGHUP, which the kernel sends to the session leader
  *    alone: when that is the launcher (ssh -t host leakstamp run ...), the job would have been the
- *    leader, so it is passed on. A signal the launcher was started with ignored stays ignored, and the
- *    child inherits that.
+ *    leader, so it is passed on. Signals from the job or its descendants are not passed on: sent to
+ *    its parent or its process group (the launcher is in both), they would come back to it, and a
+ *    handler that acknowledges to its parent would loop. A signal the launcher was started with
+ *    ignored stays ignored, and the child inherits that. Once the child is reaped, the launcher's
+ *    dispositions are the defaults again.
  *  - When the launcher dies anyway (SIGKILL), the child gets SIGKILL too (PR_SET_PDEATHSIG), so no
  *    job is left running unseen.
  *  - Its wait status is returned whole; exit_like() ends the launcher the same way: the same exit
@@ -22,6 +25,7 @@
 #include "launch.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,21 +52,64 @@ static int caught[NSIGS];                   /* we installed a forwarder (it was 
 static int sigchld_ignored;                 /* the caller gave us SIGCHLD ignored: the child gets it back */
 static int session_leader;                  /* the launcher leads its session: it alone gets hangups */
 
+/* The parent of `pid`, from /proc/PID/stat; 0 if unknown. In a signal handler: open, read and
+ * close only, no stdio. */
+static pid_t parent_of(pid_t pid)
+{
+    char path[32] = "/proc/", digits[12], buf[512];
+    int nd = 0, len = 6;
+    do
+        digits[nd++] = (char)('0' + pid % 10);
+    while ((pid /= 10) > 0 && nd < (int)sizeof digits);
+    while (nd > 0)
+        path[len++] = digits[--nd];
+    memcpy(path + len, "/stat", sizeof "/stat");
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    const char *p = strrchr(buf, ')');   /* "PID (name) STATE PPID ...": the name may hold ')' */
+    if (!p || p[1] != ' ' || !p[2] || p[3] != ' ')
+        return 0;
+    pid_t ppid = 0;
+    for (p += 4; *p >= '0' && *p <= '9'; p++)
+        ppid = ppid * 10 + (*p - '0');
+    return ppid;
+}
+
+/* The job or one of its descendants sent it (to its parent, or to its process group, which the
+ * launcher is in): without us it would not have reached the job again. */
+static int from_the_job(pid_t sender, pid_t job)
+{
+    for (int depth = 0; sender > 1 && depth < 64; depth++) {
+        if (sender == job)
+            return 1;
+        sender = parent_of(sender);
+    }
+    return 0;
+}
+
 static void forward(int sig, siginfo_t *si, void *uc)
 {
     (void)uc;
-    /* sent by someone else: the launcher's own raise() is not for the job */
-    int sent = (si->si_code == SI_USER || si->si_code == SI_QUEUE || si->si_code == SI_TKILL) &&
-               si->si_pid != getpid();
-    if (!sent && !(sig == SIGHUP && si->si_code == SI_KERNEL && session_leader))
-        return;
+    int saved = errno;
     pid_t pid = child_pid;
-    if (pid <= 0)
+    /* sent by someone else: the launcher's own raise() is not for the job, nor is the job's own */
+    int sent = (si->si_code == SI_USER || si->si_code == SI_QUEUE || si->si_code == SI_TKILL) &&
+               si->si_pid != getpid() && pid > 0 && !from_the_job(si->si_pid, pid);
+    if (pid <= 0 || (!sent && !(sig == SIGHUP && si->si_code == SI_KERNEL && session_leader))) {
+        errno = saved;
         return;
+    }
     if (si->si_code == SI_QUEUE)
         sigqueue(pid, sig, si->si_value);   /* a real-time signal's value is the job's to read */
     else
         kill(pid, sig);
+    errno = saved;
 }
 
 static void install_forwarders(void)
@@ -139,6 +186,11 @@ int supervise(const char *exe, char **argv, const char *lib)
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
+    /* nothing to pass on to any more: the launcher's own dispositions again (a SIGTERM during the
+     * gate's analysis ends it, as it would have before) */
+    for (int sig = 1; sig < NSIGS; sig++)
+        if (caught[sig])
+            signal(sig, SIG_DFL), caught[sig] = 0;
     return status;
 }
 

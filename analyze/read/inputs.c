@@ -97,7 +97,8 @@ static int add_dir(const char *dir, int recursive, file_list *l, ls_error *err)
                 push_file(l, path, &st);
                 continue;
             }
-            if (!found || !S_ISDIR(st.st_mode))
+            int gone = !found && errno == ENOENT && lstat(path, &st) != 0;   /* removed since readdir */
+            if (!gone && (!found || !S_ISDIR(st.st_mode)))
                 push_unusable(l, path, found ? "not a regular file (a FIFO, socket or device): never read"
                                              : errno == ENOENT ? "a dangling symbolic link" : strerror(errno));
         }

@@ -201,8 +201,8 @@ static struct cache *thread_cache(void)
     if (c) {
         forget_counts(c);
     } else {
-        if (atomic_load_explicit(&caches_mapped, memory_order_relaxed) < POOL_SLOTS && lo < hi)
-            c = map_cache();
+        if (atomic_load_explicit(&caches_mapped, memory_order_relaxed) < POOL_SLOTS)
+            c = map_cache();   /* an unknown stack too: it stores nothing, and must not empty a cache */
         if (!c && !(c = adopt(lo, hi, 1)) && !(c = map_cache()))
             return NULL;
         empty(c);

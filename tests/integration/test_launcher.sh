@@ -372,3 +372,18 @@ test_launcher_unwritable_output_directory_is_one_line() {
     grep -q "^leakstamp: cannot write to output directory /proc/self: .*; running the job untracked$" err.txt ||
         fail "$(cat err.txt)"
 }
+
+test_launcher_does_not_send_the_jobs_own_signals_back() {
+    # the job signals its parent and its process group (the launcher is in both): without leakstamp
+    # the parent's copy goes elsewhere; passed back, an acknowledge-to-parent handler looped
+    cat > job.sh <<'JOB'
+n=0; trap 'n=$((n+1))' USR1
+kill -USR1 $PPID; sleep 0.3; a=$n
+kill -USR1 0; sleep 0.3
+echo "to parent: $a, to group: $((n - a))"
+JOB
+    setsid -f -w bash -c 'trap : USR1; bash job.sh; :' < /dev/null > alone.txt 2>&1
+    setsid -f -w bash -c "trap : USR1; \"$WRAP\" run -o out -- bash job.sh" < /dev/null > out.txt 2> err.txt
+    expect_eq "alone" "to parent: 0, to group: 1" "$(cat alone.txt)"
+    expect_eq "under leakstamp" "$(cat alone.txt)" "$(cat out.txt)"
+}
