@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 /* Gate options with a value: passed to the analyzer as one word "--opt=VALUE". */
 static const char *const valued[] = {
@@ -126,7 +125,7 @@ noreturn void cmd_gate(int argc, char **argv)
         die_usage("gate: cannot create output directory %s", out);
     /* `run` lets a job run untracked when its reports cannot be written; a gate that records nothing
      * could only fail after the job's whole run, so it refuses before it */
-    if (access(abs, W_OK | X_OK) != 0)
+    if (outdir_writable(abs) != 0)
         die_usage("gate: cannot write to output directory %s: %s", out, strerror(errno));
     if (setenv("LEAKSTAMP_OUT", abs, 1) != 0)
         die_usage("out of memory");

@@ -12,7 +12,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* The options up to the command; returns the index of the command's first word. */
 static int parse(int argc, char **argv, struct run_opts *o, const char **progress)
@@ -64,8 +63,7 @@ static char *output_dir(const struct run_opts *o, const char *exe, long *before)
     char *abs = outdir_absolute(dir);
     if (!abs)
         goto fail;
-    /* one line here, not one from each process the job starts (each would find it cannot write) */
-    if (access(abs, W_OK | X_OK) != 0) {
+    if (outdir_writable(abs) != 0) {
         say("cannot write to output directory %s: %s; running the job untracked", dir, strerror(errno));
         free(abs);
         free(dir);

@@ -83,6 +83,7 @@ enum elf_kind elf_probe(const char *path);
 int outdir_default(const char *exe, char **dir); /* makes a new one; *dir its name; -1 (errno) */
 int outdir_make(const char *dir);               /* mkdir -p; 0 or -1 */
 char *outdir_absolute(const char *dir);         /* an existing directory's absolute path, or NULL */
+int outdir_writable(const char *dir);           /* reports can be created in it: 0, or -1 (errno) */
 long count_reports(const char *dir);            /* entries named *.lsr; 0 when unreadable */
 void outdir_remove(const char *dir);            /* rm -rf, not following symlinks */
 

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static char *safe_base(const char *exe)
 {
@@ -75,6 +76,13 @@ int outdir_make(const char *dir)
     }
     free(p);
     return 0;
+}
+
+/* The preload of every process the job starts would find it cannot write there and say so, each in
+ * its own line: run and gate ask once, before the job. */
+int outdir_writable(const char *dir)
+{
+    return access(dir, W_OK | X_OK);
 }
 
 char *outdir_absolute(const char *dir)
