@@ -80,7 +80,7 @@ interval() {
             m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
             printf "%.3f %.3f %.3f\n", m, v[k], v[NR - k + 1] }'
 }
-median_wall() { awk -v c="$1" '{print $c}' "$tmp/walls" | sort -g | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; }
+median_wall() { awk -v c="$1" '{print $c}' "$tmp/walls" | median; }
 
 table=$tmp/table
 {

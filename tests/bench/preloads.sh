@@ -1,5 +1,5 @@
 # preloads.sh — sourced by the bench scripts (run.sh, paired.sh), after they set $root and $lib: the
-# configurations a bench job runs under, by short name.
+# configurations a bench job runs under, by short name, and the median their timings are read by.
 #   preload_env PREFIX ARRAY: append to ARRAY (an `env` command) what runs a job under PREFIX's preload
 #   (none for the job alone). ls-s1g is the tool with a sampling interval no bench job reaches: every
 #   cost of sampled mode but its samples.
@@ -14,3 +14,6 @@ preload_env() {
         hooks) to+=(LD_PRELOAD="$root/build/tests/bench/hooks_only.so") ;;
     esac
 }
+
+# median: of the numbers on standard input, one per line (the mean of the middle two for an even count)
+median() { sort -g | awk '{v[NR]=$1} END{print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }

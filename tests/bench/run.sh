@@ -77,8 +77,6 @@ run_one() {   # run_one PREFIX ARGS [JOB [KEEP]] -> "wall cpu rss_kib"; KEEP: wh
     awk -v t0="$t0" -v t1="$t1" '{printf "%.4f %.3f %s\n", t1 - t0, $1 + $2, $3}' "$tmp/time"
 }
 
-median() { sort -g | awk '{v[NR]=$1} END{print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
-
 echo "bench: $reps repetitions of ${#configs[@]} configurations, alternating" >&2
 for r in $(seq 1 "$reps"); do
     for i in "${!configs[@]}"; do
